@@ -1,0 +1,189 @@
+// core/include/warden/config/config.h
+//! The validated, immutable configuration snapshot (SPEC.md "Config file"). Built once by
+//! loadConfig(); shared as shared_ptr<const Config>; a reload builds a new snapshot and swaps.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "warden/base/result.h"
+#include "warden/crypto/scram.h"
+
+namespace warden::config {
+
+//! Where a value came from, for FILE:LINE:COL messages (1-based line and column).
+struct Mark {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct ConfigError {
+  Mark mark;
+  std::string message;
+  //! "FILE:LINE:COL: message"
+  std::string format() const;
+};
+
+enum class ClientTls { Disabled, Optional, Required };
+enum class BackendTls { Disable, Prefer, Require, VerifyFull };
+enum class ClientAuth { Scram, Password };  // Password = cleartext, only ever offered over TLS
+enum class IdentityKind { Human, Agent, Service };
+
+struct TlsConfig {
+  std::string cert_file;  // empty: no client-facing TLS
+  std::string key_file;
+  bool enabled() const { return !cert_file.empty(); }
+};
+
+struct User {
+  std::string name;
+  std::optional<std::string> password;      // plaintext from `password:` (dev only)
+  crypto::ScramVerifier scram;              // from `scram_sha_256:` or derived from password
+  std::vector<std::string> groups;
+  IdentityKind kind = IdentityKind::Human;
+};
+
+struct OidcConfig {
+  std::string issuer, audience, jwks_file, jwks_url;
+  std::string user_claim = "sub", groups_claim = "groups", kind_claim = "warden_kind";
+};
+
+struct IdentityConfig {
+  std::vector<User> users;
+  std::optional<OidcConfig> oidc;
+  const User* findUser(std::string_view name) const;
+};
+
+struct Backend {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::string database;      // empty: use the database the client asked for
+  std::string user;
+  std::string password;      // resolved from password / password_env / password_file at load
+  BackendTls tls = BackendTls::Prefer;
+  std::string ca_file;       // for verify-full (default: system bundle /etc/ssl/certs/ca-certificates.crt)
+  std::string server_name;   // for verify-full hostname check (default: host)
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+struct Target {
+  std::string name;
+  std::string dialect;
+  std::string listen_host;   // "127.0.0.1", "::1", "0.0.0.0" ...
+  uint16_t listen_port = 0;
+  std::string environment = "default";
+  ClientTls client_tls = ClientTls::Optional;
+  ClientAuth client_auth = ClientAuth::Scram;
+  bool proxy_protocol = false;
+  Backend backend;
+  Mark mark;                 // where the target was declared
+};
+
+struct AdminToken {
+  std::string token;  // resolved from token / token_env
+  std::string user;
+  std::vector<std::string> groups;
+};
+struct AdminConfig {
+  std::string listen;  // "127.0.0.1:9190", empty: no admin server
+  std::vector<AdminToken> tokens;
+};
+
+enum class Action { Allow, Deny, RequireApproval };
+enum class RuleMode { Enforce, DryRun };
+
+struct ApprovalSpec {
+  std::vector<std::string> groups;
+  int quorum = 1;
+  std::chrono::milliseconds wait{60000};
+  std::chrono::milliseconds grant_window{0};
+};
+
+struct RuleWhen {
+  std::vector<std::string> targets, environments, users, groups, kinds, statements, tables;
+  bool where_absent = false;
+  std::optional<bool> unparsed;
+};
+
+struct Rule {
+  std::string name;
+  RuleWhen when;
+  Action action = Action::Deny;
+  RuleMode mode = RuleMode::Enforce;
+  std::string message;
+  std::optional<ApprovalSpec> approval;
+  Mark mark;
+};
+
+enum class MaskMethod { Redact, Partial, Hash, Null };
+struct MaskingRule {
+  std::string name;
+  std::vector<std::string> columns;
+  MaskMethod method = MaskMethod::Redact;
+  std::vector<std::string> exempt_groups;
+};
+struct DetectorsConfig {
+  std::vector<std::string> enabled;
+  MaskMethod method = MaskMethod::Redact;
+  std::vector<std::string> environments;
+};
+struct AuditConfig {
+  std::string dir;
+  bool redact_literals = true;
+};
+struct ApprovalsConfig {
+  std::string webhook_url;
+};
+struct StateConfig {
+  std::string backend = "embedded";
+  std::string dir = "var/state";
+};
+struct LimitsConfig {
+  //! Largest protocol message Warden buffers whole for inspection (queries, auth). Larger
+  //! inspected messages are a protocol error; pass-through messages (rows, COPY data) stream.
+  uint32_t max_message_bytes = 64u << 20;
+  //! Pending bytes queued towards one peer before reads from the other side pause.
+  uint32_t write_high_watermark = 1u << 20;
+  uint32_t write_low_watermark = 256u << 10;
+  std::chrono::milliseconds auth_timeout{15000};
+  std::chrono::milliseconds drain_timeout{30000};
+};
+
+struct Config {
+  std::string source_file;
+  int workers = 0;             // resolved: >0 after load (CPU count when not set)
+  std::string plugin_dir;      // resolved: beside the binary when not set
+  std::string log_level = "info";
+  AdminConfig admin;
+  TlsConfig tls;
+  IdentityConfig identity;
+  std::vector<Target> targets;
+  Action default_action = Action::Allow;
+  std::vector<Rule> rules;
+  std::vector<MaskingRule> masking;
+  std::optional<DetectorsConfig> detectors;
+  AuditConfig audit;
+  ApprovalsConfig approvals;
+  StateConfig state;
+  LimitsConfig limits;
+
+  const Target* findTarget(std::string_view name) const;
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+//! Loads and validates a config file. Unknown keys, wrong types, bad values, duplicate target
+//! names or listen addresses, unreadable password files are errors, each with its position.
+//! Does not load plugins (the caller checks dialect names against loaded plugins).
+//! Never throws.
+Result<ConfigPtr> loadConfig(const std::string& path, std::vector<ConfigError>* errors);
+//! Same, from text (tests). `file_name` is used in error marks.
+Result<ConfigPtr> loadConfigFromString(const std::string& text, const std::string& file_name,
+                                       std::vector<ConfigError>* errors);
+
+}  // namespace warden::config

@@ -1,0 +1,127 @@
+// core/include/warden/dialect/dialect.h
+//! The seam between the dialect-neutral core and a wire-protocol plugin.
+//!
+//! The core owns sockets, TLS, timers, buffers and backpressure; a dialect Session owns the
+//! protocol state machine of one client connection and its backend connection. The core calls
+//! Session callbacks; the session acts through SessionHost. Everything happens on the worker
+//! loop thread that accepted the client (one client + its backend stay on one loop).
+//!
+//! ABI rules: every virtual here is noexcept — no exception crosses the plugin boundary. Objects
+//! created by a plugin are destroyed through their virtual destructor while the plugin stays
+//! loaded (the core never unloads plugins while sessions exist).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "warden/policy/decision.h"
+
+namespace warden::config { struct Config; struct Target; struct User; }
+
+namespace warden::dialect {
+
+enum class Side : uint8_t { Client = 0, Backend = 1 };
+
+enum class LogLevel { Debug, Info, Warn, Error };
+
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+
+  // --- bytes
+  //! Queue bytes to a peer (encrypted if TLS is active on that side). The bytes are copied or
+  //! written immediately; `data` may be released on return. Ignored once that side is closed.
+  virtual void send(Side side, std::span<const uint8_t> data) noexcept = 0;
+  //! Stop/resume reading a side (e.g. during auth, while a statement is held). Independent of
+  //! the core's own backpressure pauses.
+  virtual void pauseReading(Side side, bool paused) noexcept = 0;
+
+  // --- connections
+  //! Opens the TCP connection to the target's backend → Session::onBackendConnected.
+  virtual void connectBackend() noexcept = 0;
+  //! Starts TLS on a side: Client = server role with the configured certificate; Backend =
+  //! client role per backend.tls. Bytes already received on that side but not consumed must be
+  //! zero (the session checks). → Session::onTlsReady. Returns false if TLS is unavailable
+  //! (no certificate configured / context error); no callback then.
+  virtual bool startTls(Side side) noexcept = 0;
+  virtual bool tlsAvailable(Side side) const noexcept = 0;
+  virtual bool tlsActive(Side side) const noexcept = 0;
+  //! Sends `data` to the backend address on a fresh, short-lived connection and closes it
+  //! (PostgreSQL CancelRequest). Fire and forget; bounded by a timeout.
+  virtual void sendOutOfBand(std::span<const uint8_t> data) noexcept = 0;
+  //! Flush what is queued to the client, then close both sides; the session is destroyed after
+  //! its last callback returns. `reason` is logged.
+  virtual void close(std::string_view reason) noexcept = 0;
+
+  // --- timers (one per session)
+  virtual void armTimer(std::chrono::milliseconds after) noexcept = 0;
+  virtual void disarmTimer() noexcept = 0;
+
+  // --- context
+  virtual const config::Config& config() const noexcept = 0;
+  virtual const config::Target& target() const noexcept = 0;
+  virtual uint64_t sessionId() const noexcept = 0;
+  virtual std::string_view clientAddress() const noexcept = 0;  // "ip:port"
+  virtual bool draining() const noexcept = 0;
+
+  // --- identity and policy
+  //! Static user lookup (nullptr when unknown).
+  virtual const config::User* findUser(std::string_view name) const noexcept = 0;
+  //! Records who the client is (after the dialect authenticated it).
+  virtual void setIdentity(policy::Identity identity) noexcept = 0;
+  virtual const policy::Identity& identity() const noexcept = 0;
+  //! The policy seam. Must be called for every statement before it is forwarded.
+  virtual policy::Decision evaluate(std::string_view text,
+                                    policy::StatementOrigin origin) noexcept = 0;
+
+  // --- cancellation: process-wide registry of client-facing cancel keys
+  //! Registers this session under an opaque key the dialect handed to its client.
+  virtual void registerCancelKey(std::span<const uint8_t> key) noexcept = 0;
+  //! Routes a cancel for `key` to the owning session (maybe on another worker) →
+  //! Session::onCancelRequested there. Returns false when no live session has that key.
+  virtual bool requestCancel(std::span<const uint8_t> key) noexcept = 0;
+
+  // --- caches owned by the worker (no locks). Key/value are opaque bytes.
+  virtual bool cacheGet(std::string_view key, std::string& value) noexcept = 0;
+  virtual void cachePut(std::string_view key, std::string_view value) noexcept = 0;
+
+  virtual void log(LogLevel level, std::string_view msg) noexcept = 0;
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  //! Called once after construction, before any data.
+  virtual void onStart() noexcept = 0;
+  //! Plaintext bytes from a side (already decrypted). The span is valid only during the call:
+  //! keep what you need.
+  virtual void onData(Side side, std::span<const uint8_t> data) noexcept = 0;
+  virtual void onBackendConnected(bool ok, std::string_view error) noexcept = 0;
+  virtual void onTlsReady(Side side, bool ok, std::string_view error) noexcept = 0;
+  //! The peer closed (EOF or error). The session decides what to do (e.g. cancel the backend
+  //! query when the client vanished) and calls host.close().
+  virtual void onPeerClosed(Side side, std::string_view reason) noexcept = 0;
+  virtual void onTimer() noexcept = 0;
+  //! A CancelRequest from another connection matched this session's key.
+  virtual void onCancelRequested() noexcept = 0;
+  //! The gateway is draining (SIGTERM): finish the current work, close at the next idle point.
+  virtual void onDrain() noexcept = 0;
+  //! An approval for a held statement resolved (approvals issue).
+  virtual void onHoldResolved(const policy::Decision& decision) noexcept = 0;
+};
+
+//! One per loaded dialect plugin; shared by all workers (must be thread-safe; typically
+//! stateless).
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  virtual std::string_view name() const noexcept = 0;
+  //! nullptr on failure (out of memory); the core then drops the connection.
+  virtual Session* newSession(SessionHost& host) noexcept = 0;
+};
+
+}  // namespace warden::dialect
