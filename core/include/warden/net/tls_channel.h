@@ -61,6 +61,7 @@ class TlsChannel {
   //! pendingCiphertext() first: there may be bytes to send); Error with lastError().
   Status handshake();
   bool handshakeDone() const { return done_; }
+  bool isServerRole() const { return ctx_->isServer(); }
   //! Reads decrypted bytes into `out` (appends). Ok if anything was read or nothing is pending;
   //! Closed on close_notify; Error on a TLS failure.
   Status readPlaintext(std::vector<uint8_t>& out);

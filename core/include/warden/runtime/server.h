@@ -1,0 +1,55 @@
+// core/include/warden/runtime/server.h
+//! The gateway process: loads config and plugins, opens SO_REUSEPORT listeners (one socket per
+//! worker per target), runs the workers, and handles signals on the main thread:
+//! SIGTERM/SIGINT drain gracefully (listeners close, sessions finish their current work and
+//! close at the next idle point, forced after limits.drain_timeout; a second signal forces),
+//! SIGHUP reloads the configuration without dropping connections.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "warden/plugin/loader.h"
+#include "warden/runtime/snapshot.h"
+
+namespace warden::runtime {
+
+class Worker;
+
+class Server {
+ public:
+  Server();
+  ~Server();
+  //! Runs until stopped. Returns the process exit code (0 clean stop, 1 config/start error).
+  int run(const std::string& config_path);
+  //! Worker → server accounting (any thread).
+  void sessionCountChanged(int delta) { sessions_.fetch_add(delta); }
+
+ private:
+  struct MainLoop;
+  bool reload();
+  void startDrain();
+  void checkDrain();
+
+  std::string config_path_;
+  plugin::PluginSet plugins_;
+  SnapshotPtr snapshot_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::map<std::string, std::string> listeners_;  // "host:port" → target name
+  std::atomic<long> sessions_{0};
+  std::unique_ptr<MainLoop> main_;
+  uint64_t generation_ = 0;
+  bool draining_ = false, stopped_ = false;
+  uint64_t drain_deadline_ms_ = 0;
+};
+
+//! Loads the config, plugins and builds a snapshot (what `warden check` validates).
+//! Errors are formatted for humans (FILE:LINE:COL: message where a position is known).
+SnapshotPtr loadEverything(const std::string& config_path, plugin::PluginSet& plugins,
+                           uint64_t generation, std::vector<std::string>& errors,
+                           bool load_plugins = true);
+
+}  // namespace warden::runtime

@@ -1,0 +1,397 @@
+// core/src/runtime/session_runner.cc
+#include "session_runner.h"
+
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "cancel_registry.h"
+#include "warden/base/log.h"
+#include "worker.h"
+
+namespace warden::runtime {
+
+using dialect::Side;
+
+namespace {
+constexpr uint64_t kCloseFlushDeadlineMs = 5000;
+
+std::string formatAddress(const sockaddr_storage& ss) {
+  char ip[64] = {0};
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof ip);
+    port = ntohs(a->sin_port);
+    return std::string(ip) + ":" + std::to_string(port);
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof ip);
+    port = ntohs(a->sin6_port);
+    return "[" + std::string(ip) + "]:" + std::to_string(port);
+  }
+  return "unknown";
+}
+}  // namespace
+
+SessionRunner::SessionRunner(Worker& worker, SnapshotPtr snapshot, const TargetRuntime& target,
+                             uint64_t id)
+    : worker_(worker), snapshot_(std::move(snapshot)), target_(target), id_(id) {
+  const auto& lim = snapshot_->config->limits;
+  client_ = std::make_unique<Stream>(worker_, *this, 0, lim.write_high_watermark, lim.write_low_watermark);
+  uv_timer_init(worker_.loop(), &timer_);
+  uv_timer_init(worker_.loop(), &connect_timer_);
+  timer_.data = connect_timer_.data = this;
+  connect_req_.data = resolve_req_.data = this;
+  open_handles_ = 2;
+}
+
+SessionRunner::~SessionRunner() {
+  for (const auto& k : cancel_keys_) CancelRegistry::instance().remove(k);
+  delete session_;  // virtual destructor inside the plugin
+}
+
+void SessionRunner::start(uv_stream_t* listener) {
+  if (client_->init() != 0) {
+    close("client handle init failed");
+    return;
+  }
+  open_handles_++;
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(client_->tcp())) != 0) {
+    close("accept failed");
+    return;
+  }
+  sockaddr_storage ss{};
+  int len = sizeof ss;
+  if (uv_tcp_getpeername(client_->tcp(), reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    client_address_ = formatAddress(ss);
+  uv_tcp_keepalive(client_->tcp(), 1, 60);
+  session_ = target_.dialect->newSession(*this);
+  if (!session_) {
+    close("dialect could not create a session");
+    return;
+  }
+  log::debug("session start", {{"session", id_}, {"target", target_.target->name},
+                               {"client", client_address_}});
+  client_->begin();
+  session_->onStart();
+}
+
+Stream* SessionRunner::streamFor(Side side) {
+  return side == Side::Client ? client_.get() : backend_.get();
+}
+
+// ------------------------------------------------------------------ SessionHost: bytes
+void SessionRunner::send(Side side, std::span<const uint8_t> data) noexcept {
+  Stream* s = streamFor(side);
+  if (s && s->usable()) s->write(data);
+}
+
+void SessionRunner::pauseReading(Side side, bool paused) noexcept {
+  Stream* s = streamFor(side);
+  if (s && s->usable()) s->setPaused(Stream::kPauseOwner, paused);
+}
+
+// ------------------------------------------------------------------ backend connection
+void SessionRunner::connectBackend() noexcept {
+  if (closing_ || backend_) return;
+  const auto& lim = snapshot_->config->limits;
+  backend_ = std::make_unique<Stream>(worker_, *this, 1, lim.write_high_watermark, lim.write_low_watermark);
+  if (backend_->init() != 0) {
+    backendConnectFailed("cannot create socket");
+    return;
+  }
+  open_handles_++;
+  connecting_ = true;
+  const auto& b = target_.target->backend;
+  uv_timer_start(&connect_timer_, &SessionRunner::onConnectTimer,
+                 static_cast<uint64_t>(b.connect_timeout.count()), 0);
+  sockaddr_storage ss{};
+  if (uv_ip4_addr(b.host.c_str(), b.port, reinterpret_cast<sockaddr_in*>(&ss)) == 0 ||
+      uv_ip6_addr(b.host.c_str(), b.port, reinterpret_cast<sockaddr_in6*>(&ss)) == 0) {
+    connectTo(reinterpret_cast<sockaddr*>(&ss));
+    return;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  int rc = uv_getaddrinfo(worker_.loop(), &resolve_req_, &SessionRunner::onResolved,
+                          b.host.c_str(), std::to_string(b.port).c_str(), &hints);
+  if (rc != 0) {
+    backendConnectFailed(std::string("cannot resolve ") + b.host + ": " + uv_strerror(rc));
+    return;
+  }
+  pending_reqs_++;
+  resolving_ = true;
+}
+
+void SessionRunner::onResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) {
+  auto* self = static_cast<SessionRunner*>(req->data);
+  self->pending_reqs_--;
+  self->resolving_ = false;
+  if (self->closing_ || status == UV_ECANCELED) {
+    if (res) uv_freeaddrinfo(res);
+    self->maybeFinished();
+    return;
+  }
+  if (status != 0 || !res) {
+    if (res) uv_freeaddrinfo(res);
+    self->backendConnectFailed("cannot resolve " + self->target_.target->backend.host + ": " +
+                               uv_strerror(status));
+    return;
+  }
+  self->connectTo(res->ai_addr);
+  uv_freeaddrinfo(res);
+}
+
+void SessionRunner::connectTo(const sockaddr* addr) {
+  std::memcpy(&backend_addr_, addr,
+              addr->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+  int rc = uv_tcp_connect(&connect_req_, backend_->tcp(), addr, &SessionRunner::onConnect);
+  if (rc != 0) {
+    backendConnectFailed(std::string("connect: ") + uv_strerror(rc));
+    return;
+  }
+  pending_reqs_++;
+}
+
+void SessionRunner::onConnect(uv_connect_t* req, int status) {
+  auto* self = static_cast<SessionRunner*>(req->data);
+  self->pending_reqs_--;
+  if (self->closing_ || status == UV_ECANCELED || !self->connecting_) {
+    self->maybeFinished();
+    return;
+  }
+  uv_timer_stop(&self->connect_timer_);
+  if (status < 0) {
+    self->backendConnectFailed(std::string("connect to ") + formatAddress(self->backend_addr_) +
+                               ": " + uv_strerror(status));
+    return;
+  }
+  self->connecting_ = false;
+  self->backend_connected_ = true;
+  self->backend_->begin();
+  self->session_->onBackendConnected(true, {});
+}
+
+void SessionRunner::onConnectTimer(uv_timer_t* t) {
+  auto* self = static_cast<SessionRunner*>(t->data);
+  if (self->closing_) {
+    // Flush deadline passed: stop waiting for slow peers.
+    self->client_->close();
+    if (self->backend_) self->backend_->close();
+    return;
+  }
+  if (self->connecting_) self->backendConnectFailed("connect timeout");
+}
+
+void SessionRunner::backendConnectFailed(const std::string& why) {
+  connecting_ = false;
+  uv_timer_stop(&connect_timer_);
+  if (backend_) backend_->close();
+  log::warn("backend connect failed", {{"session", id_}, {"target", target_.target->name},
+                                       {"error", why}});
+  if (session_ && !closing_) session_->onBackendConnected(false, why);
+}
+
+// ------------------------------------------------------------------ TLS
+bool SessionRunner::startTls(Side side) noexcept {
+  if (side == Side::Client) {
+    if (!snapshot_->client_tls || !client_->usable()) return false;
+    client_->startTls(snapshot_->client_tls, {});
+    return true;
+  }
+  if (!target_.backend_tls || !backend_ || !backend_->usable()) return false;
+  const auto& b = target_.target->backend;
+  backend_->startTls(target_.backend_tls, b.server_name.empty() ? b.host : b.server_name);
+  return true;
+}
+
+bool SessionRunner::tlsAvailable(Side side) const noexcept {
+  return side == Side::Client ? snapshot_->client_tls != nullptr : target_.backend_tls != nullptr;
+}
+
+bool SessionRunner::tlsActive(Side side) const noexcept {
+  const Stream* s = side == Side::Client ? client_.get() : backend_.get();
+  return s && s->tlsActive();
+}
+
+void SessionRunner::sendOutOfBand(std::span<const uint8_t> data) noexcept {
+  if (!backend_connected_) return;
+  try {
+    worker_.startOob(backend_addr_, std::vector<uint8_t>(data.begin(), data.end()));
+  } catch (...) {
+  }
+}
+
+// ------------------------------------------------------------------ closing
+void SessionRunner::close(std::string_view reason) noexcept {
+  if (closing_) return;
+  closing_ = true;
+  log::debug("session close", {{"session", id_}, {"reason", reason}});
+  for (const auto& k : cancel_keys_) CancelRegistry::instance().remove(k);
+  cancel_keys_.clear();
+  uv_timer_stop(&timer_);
+  connecting_ = false;
+  if (resolving_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_req_));
+  client_->closeAfterFlush();
+  if (backend_) backend_->closeAfterFlush();
+  if (!client_->initialized()) client_.reset();
+  uv_timer_start(&connect_timer_, &SessionRunner::onConnectTimer, kCloseFlushDeadlineMs, 0);
+  maybeFinished();
+}
+
+void SessionRunner::forceClose(std::string_view reason) {
+  close(reason);
+  if (client_) client_->close();
+  if (backend_) backend_->close();
+}
+
+void SessionRunner::drain() {
+  if (!closing_ && session_) session_->onDrain();
+}
+
+void SessionRunner::cancelRequested() {
+  if (!closing_ && session_) session_->onCancelRequested();
+}
+
+void SessionRunner::maybeFinished() {
+  if (finished_ || !closing_) return;
+  bool streams_closed = (!client_ || !client_->initialized() || client_->closed()) &&
+                        (!backend_ || !backend_->initialized() || backend_->closed());
+  if (!streams_closed || pending_reqs_ > 0) return;
+  if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&timer_))) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), &SessionRunner::onHandleClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&connect_timer_), &SessionRunner::onHandleClosed);
+  }
+}
+
+void SessionRunner::onHandleClosed(uv_handle_t* h) {
+  auto* self = static_cast<SessionRunner*>(h->data);
+  if (--self->open_handles_ == 0 && !self->finished_) {
+    self->finished_ = true;
+    self->worker_.sessionFinished(self);
+  }
+}
+
+// ------------------------------------------------------------------ timers
+void SessionRunner::armTimer(std::chrono::milliseconds after) noexcept {
+  if (closing_) return;
+  uv_timer_start(&timer_, &SessionRunner::onTimer, static_cast<uint64_t>(after.count()), 0);
+}
+
+void SessionRunner::disarmTimer() noexcept { uv_timer_stop(&timer_); }
+
+void SessionRunner::onTimer(uv_timer_t* t) {
+  auto* self = static_cast<SessionRunner*>(t->data);
+  if (!self->closing_ && self->session_) self->session_->onTimer();
+}
+
+// ------------------------------------------------------------------ context, identity, policy
+bool SessionRunner::draining() const noexcept { return worker_.draining(); }
+
+const config::User* SessionRunner::findUser(std::string_view name) const noexcept {
+  const auto& snap = worker_.snapshot();
+  return snap ? snap->config->identity.findUser(name) : nullptr;
+}
+
+void SessionRunner::setIdentity(policy::Identity identity) noexcept {
+  identity_ = std::move(identity);
+  log::info("authenticated", {{"session", id_}, {"target", target_.target->name},
+                              {"user", identity_.user}, {"method", identity_.method},
+                              {"client", client_address_}});
+}
+
+policy::Decision SessionRunner::evaluate(std::string_view text, policy::StatementOrigin origin) noexcept {
+  policy::StatementRequest req;
+  req.identity = &identity_;
+  req.target = target_.target;
+  req.dialect = target_.target->dialect;
+  req.text = text;
+  req.origin = origin;
+  req.session_id = id_;
+  const auto& snap = worker_.snapshot();
+  const auto& engine = snap ? snap->policy : snapshot_->policy;
+  return engine->evaluate(req);
+}
+
+void SessionRunner::registerCancelKey(std::span<const uint8_t> key) noexcept {
+  try {
+    std::string k(reinterpret_cast<const char*>(key.data()), key.size());
+    if (CancelRegistry::instance().add(k, {&worker_, id_})) cancel_keys_.push_back(std::move(k));
+  } catch (...) {
+  }
+}
+
+bool SessionRunner::requestCancel(std::span<const uint8_t> key) noexcept {
+  try {
+    CancelRegistry::Owner owner;
+    std::string k(reinterpret_cast<const char*>(key.data()), key.size());
+    if (!CancelRegistry::instance().find(k, owner)) return false;
+    Worker* w = owner.worker;
+    uint64_t id = owner.session_id;
+    w->post([w, id] {
+      if (SessionRunner* s = w->findSession(id)) s->cancelRequested();
+    });
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+bool SessionRunner::cacheGet(std::string_view key, std::string& value) noexcept {
+  try {
+    return worker_.cacheGet(std::string(key), value);
+  } catch (...) {
+    return false;
+  }
+}
+
+void SessionRunner::cachePut(std::string_view key, std::string_view value) noexcept {
+  try {
+    worker_.cachePut(std::string(key), std::string(value));
+  } catch (...) {
+  }
+}
+
+void SessionRunner::log(dialect::LogLevel level, std::string_view msg) noexcept {
+  log::Level l = level == dialect::LogLevel::Debug  ? log::Level::Debug
+                 : level == dialect::LogLevel::Info ? log::Level::Info
+                 : level == dialect::LogLevel::Warn ? log::Level::Warn
+                                                    : log::Level::Error;
+  if (!log::enabled(l)) return;
+  log::write(l, msg, {{"session", id_}, {"target", target_.target->name}, {"client", client_address_},
+                      {"user", identity_.user}});
+}
+
+// ------------------------------------------------------------------ Stream::Owner
+void SessionRunner::onStreamData(Stream& s, std::span<const uint8_t> data) {
+  if (closing_ || !session_) return;
+  session_->onData(s.side() == 0 ? Side::Client : Side::Backend, data);
+}
+
+void SessionRunner::onStreamClosed(Stream& s, const std::string& reason) {
+  if (closing_ || !session_) return;
+  session_->onPeerClosed(s.side() == 0 ? Side::Client : Side::Backend, reason);
+}
+
+void SessionRunner::onStreamTlsDone(Stream& s, bool ok, const std::string& error) {
+  if (closing_ || !session_) return;
+  session_->onTlsReady(s.side() == 0 ? Side::Client : Side::Backend, ok, error);
+}
+
+void SessionRunner::onStreamWriteLevel(Stream& s, bool above) {
+  // Backpressure: a peer that is not draining pauses reads from the other side.
+  Stream* other = s.side() == 0 ? backend_.get() : client_.get();
+  if (other && other->usable()) other->setPaused(Stream::kPauseBackpressure, above);
+}
+
+void SessionRunner::onStreamFlushed(Stream&) {}
+
+void SessionRunner::onStreamHandleClosed(Stream&) {
+  open_handles_--;
+  maybeFinished();
+}
+
+}  // namespace warden::runtime

@@ -1,0 +1,98 @@
+// core/src/runtime/session_runner.h
+//! Hosts one dialect Session: the client stream, the backend stream, the session timer and the
+//! connect logic. Implements the SessionHost seam; knows nothing of any protocol.
+//! Lifetime: owned by the Worker; close() closes every handle and, once the last close callback
+//! ran, tells the worker, which destroys the runner (and the plugin Session) outside callbacks.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stream.h"
+#include "warden/dialect/dialect.h"
+#include "warden/runtime/snapshot.h"
+
+namespace warden::runtime {
+
+class Worker;
+
+class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
+ public:
+  SessionRunner(Worker& worker, SnapshotPtr snapshot, const TargetRuntime& target, uint64_t id);
+  ~SessionRunner() override;
+
+  //! Accepts the pending connection on `listener` and starts the dialect session.
+  void start(uv_stream_t* listener);
+  Stream& client() { return *client_; }
+  void drain();
+  void forceClose(std::string_view reason);
+  void cancelRequested();
+
+  // ---- dialect::SessionHost
+  void send(dialect::Side side, std::span<const uint8_t> data) noexcept override;
+  void pauseReading(dialect::Side side, bool paused) noexcept override;
+  void connectBackend() noexcept override;
+  bool startTls(dialect::Side side) noexcept override;
+  bool tlsAvailable(dialect::Side side) const noexcept override;
+  bool tlsActive(dialect::Side side) const noexcept override;
+  void sendOutOfBand(std::span<const uint8_t> data) noexcept override;
+  void close(std::string_view reason) noexcept override;
+  void armTimer(std::chrono::milliseconds after) noexcept override;
+  void disarmTimer() noexcept override;
+  const config::Config& config() const noexcept override { return *snapshot_->config; }
+  const config::Target& target() const noexcept override { return *target_.target; }
+  uint64_t sessionId() const noexcept override { return id_; }
+  std::string_view clientAddress() const noexcept override { return client_address_; }
+  bool draining() const noexcept override;
+  const config::User* findUser(std::string_view name) const noexcept override;
+  void setIdentity(policy::Identity identity) noexcept override;
+  const policy::Identity& identity() const noexcept override { return identity_; }
+  policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin) noexcept override;
+  void registerCancelKey(std::span<const uint8_t> key) noexcept override;
+  bool requestCancel(std::span<const uint8_t> key) noexcept override;
+  bool cacheGet(std::string_view key, std::string& value) noexcept override;
+  void cachePut(std::string_view key, std::string_view value) noexcept override;
+  void log(dialect::LogLevel level, std::string_view msg) noexcept override;
+
+  // ---- Stream::Owner
+  void onStreamData(Stream& s, std::span<const uint8_t> data) override;
+  void onStreamClosed(Stream& s, const std::string& reason) override;
+  void onStreamTlsDone(Stream& s, bool ok, const std::string& error) override;
+  void onStreamWriteLevel(Stream& s, bool above) override;
+  void onStreamFlushed(Stream& s) override;
+  void onStreamHandleClosed(Stream& s) override;
+
+ private:
+  static void onTimer(uv_timer_t* t);
+  static void onConnectTimer(uv_timer_t* t);
+  static void onConnect(uv_connect_t* req, int status);
+  static void onResolved(uv_getaddrinfo_t* req, int status, struct addrinfo* res);
+  static void onHandleClosed(uv_handle_t* h);
+  void connectTo(const struct sockaddr* addr);
+  void backendConnectFailed(const std::string& why);
+  Stream* streamFor(dialect::Side side);
+  void maybeFinished();
+
+  Worker& worker_;
+  SnapshotPtr snapshot_;
+  TargetRuntime target_;
+  uint64_t id_;
+  std::string client_address_;
+  std::unique_ptr<Stream> client_, backend_;
+  dialect::Session* session_ = nullptr;
+  policy::Identity identity_;
+  std::vector<std::string> cancel_keys_;
+  uv_timer_t timer_, connect_timer_;
+  uv_connect_t connect_req_;
+  uv_getaddrinfo_t resolve_req_;
+  sockaddr_storage backend_addr_{};
+  int open_handles_ = 0;       // timers + initialized streams not yet closed
+  int pending_reqs_ = 0;       // connect / getaddrinfo in flight
+  bool closing_ = false, finished_ = false, connecting_ = false, backend_connected_ = false;
+  bool resolving_ = false;
+};
+
+}  // namespace warden::runtime

@@ -1,0 +1,63 @@
+// core/src/runtime/snapshot.cc
+#include "warden/runtime/snapshot.h"
+
+#include <fmt/format.h>
+
+#include "warden/plugin/loader.h"
+
+namespace warden::runtime {
+
+const TargetRuntime* Snapshot::find(const std::string& name) const {
+  auto it = targets.find(name);
+  return it == targets.end() ? nullptr : &it->second;
+}
+
+static std::string where(const config::Mark& m) {
+  if (m.file.empty()) return {};
+  return fmt::format("{}:{}:{}: ", m.file, m.line, m.column);
+}
+
+Result<SnapshotPtr> buildSnapshot(config::ConfigPtr config, const plugin::PluginSet& plugins,
+                                  uint64_t generation, std::vector<std::string>& errors) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->config = config;
+  snap->generation = generation;
+  size_t before = errors.size();
+  if (config->tls.enabled()) {
+    auto ctx = net::TlsContext::makeServer(config->tls.cert_file, config->tls.key_file);
+    if (!ctx)
+      errors.push_back("tls: " + ctx.error().message);
+    else
+      snap->client_tls = ctx.value();
+  }
+  for (const auto& t : config->targets) {
+    TargetRuntime rt;
+    rt.target = &t;
+    rt.dialect = plugins.findDialect(t.dialect);
+    if (!rt.dialect) {
+      std::string loaded;
+      for (const auto& p : plugins.plugins()) loaded += (loaded.empty() ? "" : ", ") + p.name;
+      errors.push_back(fmt::format("{}target '{}': dialect '{}' is not loaded (plugins loaded: {})",
+                                   where(t.mark), t.name, t.dialect,
+                                   loaded.empty() ? "none" : loaded));
+    }
+    if (t.client_tls == config::ClientTls::Required && !config->tls.enabled())
+      errors.push_back(fmt::format("{}target '{}': client_tls: required needs tls.cert_file and "
+                                   "tls.key_file", where(t.mark), t.name));
+    if (t.backend.tls != config::BackendTls::Disable) {
+      bool verify = t.backend.tls == config::BackendTls::VerifyFull;
+      auto ctx = net::TlsContext::makeClient(verify, t.backend.ca_file);
+      if (!ctx)
+        errors.push_back(fmt::format("{}target '{}': backend tls: {}", where(t.mark), t.name,
+                                     ctx.error().message));
+      else
+        rt.backend_tls = ctx.value();
+    }
+    snap->targets.emplace(t.name, std::move(rt));
+  }
+  snap->policy = policy::makeAllowAllPolicy();
+  if (errors.size() != before) return makeError("invalid configuration");
+  return SnapshotPtr(std::move(snap));
+}
+
+}  // namespace warden::runtime

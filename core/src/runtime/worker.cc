@@ -1,0 +1,199 @@
+// core/src/runtime/worker.cc
+#include "worker.h"
+
+#include <unistd.h>
+
+#include <atomic>
+
+#include "oob_sender.h"
+#include "session_runner.h"
+#include "warden/base/log.h"
+#include "warden/runtime/server.h"
+
+namespace warden::runtime {
+
+namespace {
+std::atomic<uint64_t> g_next_session_id{1};
+constexpr size_t kCacheMaxEntries = 4096;
+}  // namespace
+
+Worker::Worker(Server& server, int index) : server_(server), index_(index) {
+  uv_loop_init(&loop_);
+  uv_async_init(&loop_, &async_, &Worker::onAsync);
+  async_.data = this;
+}
+
+Worker::~Worker() { uv_loop_close(&loop_); }
+
+void Worker::start(SnapshotPtr snapshot, std::vector<ListenerSpec> listeners) {
+  snapshot_ = std::move(snapshot);
+  for (const auto& l : listeners) openListener(l);
+  thread_ = std::thread([this] { run(); });
+}
+
+void Worker::run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Anything still open (should be nothing after a clean stop) is closed so the loop can end.
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void*) {
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
+      },
+      nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(fn));
+  }
+  uv_async_send(&async_);
+}
+
+void Worker::onAsync(uv_async_t* a) {
+  auto* self = static_cast<Worker*>(a->data);
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(self->mu_);
+    batch.swap(self->queue_);
+  }
+  for (auto& fn : batch) fn();
+}
+
+void Worker::openListener(const ListenerSpec& spec) {
+  auto* l = new Listener{this, {}, spec.key, spec.target_name};
+  uv_tcp_init(&loop_, &l->tcp);
+  l->tcp.data = l;
+  int rc = uv_tcp_open(&l->tcp, spec.fd);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), 1024, &Worker::onConnection);
+  if (rc != 0) {
+    log::error("listener failed", {{"worker", index_}, {"listen", spec.key}, {"error", uv_strerror(rc)}});
+    if (rc != 0 && spec.fd >= 0) {
+      // uv_tcp_open failed: the fd was not adopted.
+    }
+    closeListener(l);
+    return;
+  }
+  listeners_[spec.key] = l;
+}
+
+void Worker::closeListener(Listener* l) {
+  uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp),
+           [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
+}
+
+void Worker::onConnection(uv_stream_t* server, int status) {
+  auto* l = static_cast<Listener*>(server->data);
+  Worker* self = l->worker;
+  if (status < 0) {
+    log::warn("accept failed", {{"listen", l->key}, {"error", uv_strerror(status)}});
+    return;
+  }
+  const TargetRuntime* rt = self->snapshot_ ? self->snapshot_->find(l->target_name) : nullptr;
+  if (!rt || !rt->dialect || self->draining_) {
+    // Accept and drop: leaving it queued would spin the loop.
+    uv_tcp_t* tmp = new uv_tcp_t;
+    uv_tcp_init(&self->loop_, tmp);
+    uv_accept(server, reinterpret_cast<uv_stream_t*>(tmp));
+    uv_close(reinterpret_cast<uv_handle_t*>(tmp), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+    return;
+  }
+  uint64_t id = g_next_session_id.fetch_add(1);
+  auto runner = std::make_unique<SessionRunner>(*self, self->snapshot_, *rt, id);
+  SessionRunner* r = runner.get();
+  self->sessions_.emplace(id, std::move(runner));
+  self->server_.sessionCountChanged(+1);
+  r->start(server);
+}
+
+void Worker::applySnapshot(SnapshotPtr snapshot, std::vector<ListenerSpec> added,
+                           std::vector<std::pair<std::string, std::string>> keep) {
+  snapshot_ = std::move(snapshot);
+  std::map<std::string, std::string> keep_map(keep.begin(), keep.end());
+  for (auto it = listeners_.begin(); it != listeners_.end();) {
+    auto k = keep_map.find(it->first);
+    if (k == keep_map.end()) {
+      closeListener(it->second);
+      it = listeners_.erase(it);
+    } else {
+      it->second->target_name = k->second;
+      ++it;
+    }
+  }
+  if (!draining_)
+    for (const auto& l : added) openListener(l);
+  else
+    for (const auto& l : added) ::close(l.fd);
+}
+
+void Worker::beginDrain() {
+  if (draining_) return;
+  draining_ = true;
+  for (auto& [key, l] : listeners_) closeListener(l);
+  listeners_.clear();
+  std::vector<SessionRunner*> live;
+  for (auto& [id, s] : sessions_) live.push_back(s.get());
+  for (auto* s : live) s->drain();
+}
+
+void Worker::forceCloseSessions() {
+  std::vector<SessionRunner*> live;
+  for (auto& [id, s] : sessions_) live.push_back(s.get());
+  for (auto* s : live) s->forceClose("gateway shutting down");
+}
+
+void Worker::stopLoop() {
+  stopping_ = true;
+  for (auto& [key, l] : listeners_) closeListener(l);
+  listeners_.clear();
+  for (auto& o : oob_) o->abort();
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+}
+
+void Worker::sessionFinished(SessionRunner* s) {
+  // Destroy outside the handle callbacks that are still unwinding.
+  uint64_t id = s->sessionId();
+  post([this, id] {
+    if (sessions_.erase(id)) server_.sessionCountChanged(-1);
+  });
+}
+
+SessionRunner* Worker::findSession(uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void Worker::startOob(const sockaddr_storage& addr, std::vector<uint8_t> bytes) {
+  if (stopping_) return;
+  oob_.push_back(std::make_unique<OobSender>(*this, addr, std::move(bytes)));
+  oob_.back()->start();
+}
+
+void Worker::oobFinished(OobSender* o) {
+  post([this, o] {
+    for (auto it = oob_.begin(); it != oob_.end(); ++it)
+      if (it->get() == o) {
+        oob_.erase(it);
+        break;
+      }
+  });
+}
+
+bool Worker::cacheGet(const std::string& key, std::string& value) const {
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return false;
+  value = it->second;
+  return true;
+}
+
+void Worker::cachePut(const std::string& key, std::string value) {
+  if (cache_.size() >= kCacheMaxEntries) cache_.clear();  // bounded; entries are cheap to rebuild
+  cache_[key] = std::move(value);
+}
+
+}  // namespace warden::runtime
