@@ -316,11 +316,14 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
   return engine->evaluate(req);
 }
 
-void SessionRunner::registerCancelKey(std::span<const uint8_t> key) noexcept {
+bool SessionRunner::registerCancelKey(std::span<const uint8_t> key) noexcept {
   try {
     std::string k(reinterpret_cast<const char*>(key.data()), key.size());
-    if (CancelRegistry::instance().add(k, {&worker_, id_})) cancel_keys_.push_back(std::move(k));
+    if (!CancelRegistry::instance().add(k, {&worker_, id_})) return false;
+    cancel_keys_.push_back(std::move(k));
+    return true;
   } catch (...) {
+    return false;
   }
 }
 

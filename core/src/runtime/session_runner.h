@@ -51,7 +51,7 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   void setIdentity(policy::Identity identity) noexcept override;
   const policy::Identity& identity() const noexcept override { return identity_; }
   policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin) noexcept override;
-  void registerCancelKey(std::span<const uint8_t> key) noexcept override;
+  bool registerCancelKey(std::span<const uint8_t> key) noexcept override;
   bool requestCancel(std::span<const uint8_t> key) noexcept override;
   bool cacheGet(std::string_view key, std::string& value) noexcept override;
   void cachePut(std::string_view key, std::string_view value) noexcept override;

@@ -69,7 +69,8 @@ class SessionHost {
   virtual bool draining() const noexcept = 0;
 
   // --- identity and policy
-  //! Static user lookup (nullptr when unknown).
+  //! Static user lookup (nullptr when unknown). The pointer is valid only until control returns
+  //! to the loop (a reload may replace the snapshot): copy what you need.
   virtual const config::User* findUser(std::string_view name) const noexcept = 0;
   //! Records who the client is (after the dialect authenticated it).
   virtual void setIdentity(policy::Identity identity) noexcept = 0;
@@ -79,8 +80,9 @@ class SessionHost {
                                     policy::StatementOrigin origin) noexcept = 0;
 
   // --- cancellation: process-wide registry of client-facing cancel keys
-  //! Registers this session under an opaque key the dialect handed to its client.
-  virtual void registerCancelKey(std::span<const uint8_t> key) noexcept = 0;
+  //! Registers this session under an opaque key the dialect hands to its client. False when the
+  //! key is already taken by another live session (pick a new random key and retry).
+  virtual bool registerCancelKey(std::span<const uint8_t> key) noexcept = 0;
   //! Routes a cancel for `key` to the owning session (maybe on another worker) →
   //! Session::onCancelRequested there. Returns false when no live session has that key.
   virtual bool requestCancel(std::span<const uint8_t> key) noexcept = 0;
