@@ -19,6 +19,18 @@ namespace warden::crypto {
 
 using Sha256Digest = std::array<uint8_t, 32>;
 
+//! Error::code values set by ScramServer / ScramClient, so callers can map them to the
+//! protocol-native error (e.g. PostgreSQL: protocol violation vs. password authentication failed).
+enum class ScramError : int {
+  Malformed = 1,               //!< syntax error, bad base64, nonce mismatch, over-long message
+  ChannelBindingRequired = 2,  //!< client sent gs2 flag "p=": -PLUS cannot survive TLS termination
+  Unsupported = 3,             //!< mandatory extension ("m="), non-empty authzid ("a=")
+  InvalidProof = 4,            //!< wrong password (server) / wrong server signature (client)
+  OutOfOrder = 5,              //!< call out of sequence, or the exchange already failed
+  ServerError = 6,             //!< client role: server-final was "e=..."
+  NoVerifier = 7,              //!< server role: the verifier given to the constructor is invalid
+};
+
 //! A stored verifier, as in PostgreSQL's pg_authid: "SCRAM-SHA-256$<iter>:<salt b64>$<StoredKey b64>:<ServerKey b64>".
 struct ScramVerifier {
   int iterations = 0;
@@ -63,6 +75,7 @@ class ScramServer {
   ScramVerifier verifier_;
   std::string server_nonce_fixed_;
   std::string client_first_bare_, server_first_, nonce_, client_user_;
+  std::string gs2_header_;  // verbatim, e.g. "n,,"; client-final's c= must decode to it
   int state_ = 0;
 };
 
@@ -74,6 +87,9 @@ class ScramClient {
   ScramClient(std::string password, std::string client_nonce_for_test = {});
   //! "n,,n=,r=<nonce>"
   std::string clientFirst();
+  //! "n,,n=<saslname(username)>,r=<nonce>" (RFC 5802 style; PostgreSQL ignores the name and
+  //! libpq sends it empty). Returns an empty string when called out of order.
+  std::string clientFirst(std::string_view username);
   //! Parses server-first, returns client-final-message with proof. Computes SaltedPassword
   //! unless `salted` is given (precomputed for this salt/iterations).
   Result<std::string> handleServerFirst(std::string_view server_first,
