@@ -110,6 +110,15 @@ class ScramClient {
   int state_ = 0;
 };
 
+//! The parts of a server-first-message ("r=<nonce>,s=<salt>,i=<iterations>[,ext]"), so a
+//! client can look up a cached SaltedPassword before answering.
+struct ScramServerFirst {
+  std::string nonce;
+  std::vector<uint8_t> salt;
+  int iterations = 0;
+};
+Result<ScramServerFirst> parseScramServerFirst(std::string_view server_first);
+
 //! PostgreSQL MD5 password: "md5" + md5hex(md5hex(password + user) + salt).
 std::string pgMd5Password(std::string_view user, std::string_view password,
                           std::span<const uint8_t> salt4);
