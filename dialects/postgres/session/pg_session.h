@@ -1,0 +1,140 @@
+// dialects/postgres/session/pg_session.h
+//! One PostgreSQL client connection and its backend connection, as an explicit state machine.
+//!
+//!   StartupWait ─SSLRequest→ ClientTls ─→ StartupWait ─StartupMessage→ ClientAuth
+//!   ClientAuth ─ok→ BackendConnect → BackendTls? → BackendAuth → BackendParams → Ready
+//!   any ─fatal→ Closing
+//!
+//! Clients authenticate to Warden (SCRAM-SHA-256 against identity.users; cleartext only over
+//! TLS when the target asks for it); Warden logs in to the backend with the target's own
+//! credentials. In Ready, client messages pass the policy seam and are relayed as their original
+//! bytes; backend replies stream through. Injected replies (denials) are placed at the exact
+//! point of the reply stream a server would have produced them (see InjectionQueue).
+//! Threading: all calls on the session's worker loop.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocol/message_reader.h"
+#include "protocol/messages.h"
+#include "session/forwarder.h"
+#include "warden/config/config.h"
+#include "warden/crypto/scram.h"
+#include "warden/dialect/dialect.h"
+
+namespace warden::dialect::postgres {
+
+enum class State {
+  StartupWait,     // waiting for SSLRequest / GSSENCRequest / StartupMessage / CancelRequest
+  ClientTls,       // TLS handshake with the client
+  ClientAuth,      // SASL / password exchange with the client
+  BackendConnect,  // TCP connect to the backend
+  BackendTlsWait,  // SSLRequest sent to the backend, waiting for 'S' / 'N'
+  BackendTls,      // TLS handshake with the backend
+  BackendAuth,     // StartupMessage sent, authenticating to the backend
+  BackendParams,   // AuthenticationOk seen; relaying ParameterStatus / BackendKeyData until 'Z'
+  Ready,           // relaying queries
+  Closing,
+};
+const char* stateName(State s);
+
+class PgSession final : public Session {
+ public:
+  explicit PgSession(SessionHost& host);
+  ~PgSession() override;
+
+  void onStart() noexcept override;
+  void onData(Side side, std::span<const uint8_t> data) noexcept override;
+  void onBackendConnected(bool ok, std::string_view error) noexcept override;
+  void onTlsReady(Side side, bool ok, std::string_view error) noexcept override;
+  void onPeerClosed(Side side, std::string_view reason) noexcept override;
+  void onTimer() noexcept override;
+  void onCancelRequested() noexcept override;
+  void onDrain() noexcept override;
+  void onHoldResolved(const policy::Decision& decision) noexcept override;
+
+  State state() const { return state_; }
+
+ private:
+  // startup_phase.cc — client side of the handshake
+  void handleClientStartup(std::span<const uint8_t> data);
+  void handleStartupPacket(std::span<const uint8_t> payload, bool more_bytes_follow);
+  void handleStartupMessage(StartupMessage msg);
+  void handleClientAuth(std::span<const uint8_t> data);
+  void handleSaslMessage(std::span<const uint8_t> body);
+  void handlePasswordMessage(std::span<const uint8_t> body);
+  void clientAuthenticated(const std::string& method);
+  void authFailed();
+
+  // backend_login.cc — Warden's own login to the backend
+  void sendBackendStartup();
+  void handleBackendLogin(std::span<const uint8_t> data);
+  bool handleBackendAuthMessage(std::span<const uint8_t> body);
+  void handleBackendParamsMessage(uint8_t type, std::span<const uint8_t> raw,
+                                  std::span<const uint8_t> body);
+  void becomeReady();
+
+  // relay.cc — Ready state, both directions
+  void relayFromClient(std::span<const uint8_t> data);
+  void relayFromBackend(std::span<const uint8_t> data);
+  bool handleClientMessage(const ReadEvent& ev);
+  void denyStatement(const policy::Decision& d, bool extended);
+  void onBackendReady(uint8_t tx_status);
+  bool busy() const;
+  void cancelBackendQuery();
+  void maybeFinishDrain();
+
+  // helpers
+  void fatal(std::string_view sqlstate, std::string_view message, std::string_view detail = {});
+  void sendToClient(const Bytes& b) { host_.send(Side::Client, b); }
+  void sendToBackend(const Bytes& b) { host_.send(Side::Backend, b); }
+  std::string prefixed(std::string_view message) const;
+  void log(LogLevel level, const std::string& msg) { host_.log(level, msg); }
+
+  SessionHost& host_;
+  State state_ = State::StartupWait;
+  MessageReader client_reader_;
+  MessageReader backend_reader_;
+  Forwarder to_backend_;
+  Forwarder to_client_;
+
+  // startup / identity
+  StartupMessage startup_;
+  std::string user_;
+  std::string database_;
+  std::optional<crypto::ScramServer> scram_server_;
+  bool expect_sasl_initial_ = true;
+  bool cleartext_auth_ = false;
+  std::optional<std::string> user_password_;  // plaintext from config, when given
+  std::vector<std::string> user_groups_;
+  std::string user_kind_;
+  bool user_known_ = false;
+  Bytes early_client_bytes_;  // client bytes that arrived before Ready (bounded)
+
+  // backend login
+  std::optional<crypto::ScramClient> scram_client_;
+  std::string scram_cache_key_;
+  uint32_t backend_pid_ = 0;
+  Bytes backend_secret_;
+
+  // relay state
+  uint8_t tx_status_ = kTxIdle;
+  uint64_t rfq_expected_ = 0;   // ReadyForQuery replies the backend owes us (Q + Sync forwarded)
+  uint64_t rfq_seen_ = 0;       // ReadyForQuery replies relayed
+  bool segment_open_ = false;   // extended-protocol messages forwarded since the last Sync
+  bool skip_to_sync_ = false;   // a denied extended message: drop until Sync
+  bool drain_requested_ = false;
+  Bytes pending_deny_;          // ErrorResponse for a denied extended message, sent at Sync
+  struct Injection {
+    uint64_t at_rfq = 0;      // emitted when rfq_seen_ reaches this value...
+    bool before = false;      // ...just before relaying that ReadyForQuery (else after it)
+    bool append_rfq = false;  // add our own ReadyForQuery with the then-current status
+    Bytes bytes;
+  };
+  std::deque<Injection> injections_;
+};
+
+}  // namespace warden::dialect::postgres

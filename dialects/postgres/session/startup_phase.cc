@@ -1,0 +1,288 @@
+// dialects/postgres/session/startup_phase.cc
+//! Client side of the handshake: SSLRequest / GSSENCRequest / CancelRequest / StartupMessage,
+//! protocol version negotiation, and client authentication against Warden's identities.
+//! https://www.postgresql.org/docs/15/protocol-flow.html#id-1.10.6.7.3
+#include <fmt/format.h>
+
+#include "session/pg_session.h"
+
+namespace warden::dialect::postgres {
+
+namespace {
+
+bool truthy(const std::string& v) {
+  return !(v == "0" || v == "false" || v == "off" || v == "no" || v.empty());
+}
+
+//! A verifier for unknown users, so their exchange looks like anyone else's and fails at the
+//! proof (no user enumeration by timing or message shape).
+const crypto::ScramVerifier& mockVerifier() {
+  static const crypto::ScramVerifier v = [] {
+    std::vector<uint8_t> salt(16);
+    crypto::randomBytes(salt);
+    std::vector<uint8_t> pw(32);
+    crypto::randomBytes(pw);
+    return crypto::makeScramVerifier(std::string(pw.begin(), pw.end()), salt, 4096);
+  }();
+  return v;
+}
+
+}  // namespace
+
+void PgSession::handleClientStartup(std::span<const uint8_t> data) {
+  while (!data.empty() && state_ == State::StartupWait) {
+    ReadEvent ev = client_reader_.readStartup(data);
+    if (ev.kind == ReadEvent::Kind::NeedMore) return;
+    if (ev.kind == ReadEvent::Kind::Error) {
+      fatal(sqlstate::kProtocolViolation, fmt::format("invalid startup packet: {}", ev.error));
+      return;
+    }
+    handleStartupPacket(ev.body, !data.empty());
+  }
+  if (!data.empty() && state_ == State::ClientAuth) handleClientAuth(data);
+}
+
+void PgSession::handleStartupPacket(std::span<const uint8_t> payload, bool more_bytes_follow) {
+  if (payload.size() < 4) {
+    fatal(sqlstate::kProtocolViolation, "invalid startup packet");
+    return;
+  }
+  uint32_t code = loadBe32(payload.data());
+  if (code == kSslRequestCode || code == kGssEncRequestCode) {
+    if (more_bytes_follow) {
+      // Anything after the request but before the handshake would be unencrypted and could be
+      // injected by a man in the middle (CVE-2021-23214 class).
+      fatal(sqlstate::kProtocolViolation, "received unencrypted data after SSL request");
+      return;
+    }
+    if (host_.tlsActive(Side::Client)) {
+      fatal(sqlstate::kProtocolViolation, "encryption requested twice");
+      return;
+    }
+    const auto& target = host_.target();
+    bool offer = code == kSslRequestCode && host_.tlsAvailable(Side::Client) &&
+                 target.client_tls != config::ClientTls::Disabled;
+    uint8_t answer = offer ? 'S' : 'N';  // GSS encryption is never accepted
+    host_.send(Side::Client, std::span<const uint8_t>(&answer, 1));
+    if (offer) {
+      state_ = State::ClientTls;
+      if (!host_.startTls(Side::Client)) fatal(sqlstate::kProtocolViolation, "TLS unavailable");
+    }
+    return;
+  }
+  if (code == kCancelRequestCode) {
+    auto req = decodeCancelRequest(payload);
+    if (req) {
+      Bytes key;
+      appendBe32(key, req->pid);
+      appendBytes(key, req->secret);
+      bool found = host_.requestCancel(key);
+      log(LogLevel::Debug, fmt::format("cancel request for key {} {}", req->pid,
+                                       found ? "routed" : "matched no session"));
+    }
+    state_ = State::Closing;
+    host_.close("cancel request handled");  // a server answers a cancel by closing
+    return;
+  }
+  auto msg = decodeStartupMessage(payload);
+  if (!msg) {
+    uint16_t major = uint16_t(code >> 16);
+    if (major != kProtocolMajor3)
+      fatal(sqlstate::kFeatureNotSupported,
+            fmt::format("unsupported frontend protocol {}.{}: server supports 3.0", major,
+                        code & 0xffff));
+    else
+      fatal(sqlstate::kProtocolViolation, fmt::format("invalid startup packet: {}",
+                                                      msg.error().message));
+    return;
+  }
+  handleStartupMessage(std::move(msg.value()));
+}
+
+void PgSession::handleStartupMessage(StartupMessage msg) {
+  const auto& target = host_.target();
+  if (target.client_tls == config::ClientTls::Required && !host_.tlsActive(Side::Client)) {
+    fatal(sqlstate::kInvalidAuthSpec,
+          fmt::format("TLS is required by target \"{}\"; connect with sslmode=require", target.name));
+    return;
+  }
+  // Protocol options (_pq_.*) and minor versions above 3.0 are negotiated down.
+  std::vector<std::string> unsupported;
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (auto& [k, v] : msg.params) {
+    if (k.rfind("_pq_.", 0) == 0)
+      unsupported.push_back(k);
+    else
+      kept.emplace_back(std::move(k), std::move(v));
+  }
+  msg.params = std::move(kept);
+  if (msg.minor > 0 || !unsupported.empty()) {
+    Bytes b;
+    encodeNegotiateProtocolVersion(b, 0, unsupported);
+    sendToClient(b);
+    msg.minor = 0;
+  }
+  if (const std::string* r = msg.find("replication"); r && truthy(*r)) {
+    fatal(sqlstate::kFeatureNotSupported, "replication connections are not supported");
+    return;
+  }
+  const std::string* user = msg.find("user");
+  if (!user || user->empty()) {
+    fatal(sqlstate::kInvalidAuthSpec, "no PostgreSQL user name specified in startup packet");
+    return;
+  }
+  user_ = *user;
+  const std::string* db = msg.find("database");
+  std::string requested = db && !db->empty() ? *db : user_;
+  const auto& served = target.backend.database;
+  if (!served.empty() && requested != served && requested != user_) {
+    fatal(sqlstate::kInvalidCatalogName,
+          fmt::format("database \"{}\" is not served by target \"{}\" (it serves \"{}\")",
+                      requested, target.name, served));
+    return;
+  }
+  database_ = served.empty() ? requested : served;
+  startup_ = std::move(msg);
+
+  // Copy what we need: the user entry belongs to the current config snapshot.
+  const config::User* u = host_.findUser(user_);
+  crypto::ScramVerifier verifier = mockVerifier();
+  if (u) {
+    user_known_ = true;
+    user_password_ = u->password;
+    user_groups_ = u->groups;
+    user_kind_ = u->kind == config::IdentityKind::Agent     ? "agent"
+                 : u->kind == config::IdentityKind::Service ? "service"
+                                                            : "human";
+    if (u->scram.valid()) verifier = u->scram;
+  }
+  state_ = State::ClientAuth;
+  Bytes out;
+  if (target.client_auth == config::ClientAuth::Password && host_.tlsActive(Side::Client)) {
+    cleartext_auth_ = true;
+    scram_server_.emplace(verifier);  // keeps the verifier for the password check
+    encodeAuthCleartext(out);
+  } else {
+    scram_server_.emplace(verifier);
+    std::string_view mechs[] = {"SCRAM-SHA-256"};  // never -PLUS: TLS ends here
+    encodeAuthSasl(out, mechs);
+  }
+  sendToClient(out);
+}
+
+void PgSession::handleClientAuth(std::span<const uint8_t> data) {
+  while (!data.empty() && state_ == State::ClientAuth) {
+    ReadEvent ev = client_reader_.next(data, nullptr, nullptr);
+    if (ev.kind == ReadEvent::Kind::NeedMore) return;
+    if (ev.kind == ReadEvent::Kind::Error) {
+      fatal(sqlstate::kProtocolViolation, ev.error);
+      return;
+    }
+    if (ev.type != fe::kPassword) {
+      if (ev.type == fe::kTerminate) {
+        state_ = State::Closing;
+        host_.close("client terminated during authentication");
+        return;
+      }
+      fatal(sqlstate::kProtocolViolation,
+            fmt::format("expected a password message, got message type '{}'", char(ev.type)));
+      return;
+    }
+    if (cleartext_auth_)
+      handlePasswordMessage(ev.body);
+    else
+      handleSaslMessage(ev.body);
+  }
+  // Bytes after the final auth message (pipelined queries) wait until the session is ready.
+  if (!data.empty() && state_ != State::Closing) {
+    early_client_bytes_.insert(early_client_bytes_.end(), data.begin(), data.end());
+    host_.pauseReading(Side::Client, true);
+  }
+}
+
+void PgSession::handleSaslMessage(std::span<const uint8_t> body) {
+  Bytes out;
+  if (expect_sasl_initial_) {
+    auto init = decodeSaslInitialResponse(body);
+    if (!init) {
+      fatal(sqlstate::kProtocolViolation, fmt::format("malformed SASL message: {}", init.error().message));
+      return;
+    }
+    if (init->mechanism != "SCRAM-SHA-256") {
+      fatal(sqlstate::kProtocolViolation,
+            fmt::format("SASL mechanism \"{}\" not offered (only SCRAM-SHA-256: channel binding "
+                        "cannot cross the gateway)", init->mechanism));
+      return;
+    }
+    auto first = scram_server_->handleClientFirst(init->data.value_or(std::string_view{}));
+    if (!first) {
+      fatal(sqlstate::kProtocolViolation, fmt::format("SCRAM: {}", first.error().message));
+      return;
+    }
+    expect_sasl_initial_ = false;
+    encodeAuthSaslContinue(out, first.value());
+    sendToClient(out);
+    return;
+  }
+  auto final_msg = scram_server_->handleClientFinal(asStringView(body));
+  if (!final_msg || !user_known_) {
+    authFailed();
+    return;
+  }
+  encodeAuthSaslFinal(out, final_msg.value());
+  sendToClient(out);
+  clientAuthenticated("scram");
+}
+
+void PgSession::handlePasswordMessage(std::span<const uint8_t> body) {
+  auto pw = decodePasswordMessage(body);
+  if (!pw) {
+    fatal(sqlstate::kProtocolViolation, "malformed password message");
+    return;
+  }
+  bool ok = false;
+  if (user_known_ && user_password_) {
+    ok = crypto::constantTimeEqual(asBytes(*user_password_), asBytes(pw.value()));
+  } else if (user_known_) {
+    // Only a verifier is configured: derive the keys from the offered password.
+    const crypto::ScramVerifier* v = nullptr;
+    const config::User* u = host_.findUser(user_);
+    if (u && u->scram.valid()) v = &u->scram;
+    if (v) {
+      auto check = crypto::makeScramVerifier(pw.value(), v->salt, v->iterations);
+      ok = crypto::constantTimeEqual(check.stored_key, v->stored_key);
+    }
+  }
+  if (!ok) {
+    authFailed();
+    return;
+  }
+  clientAuthenticated("password");
+}
+
+void PgSession::authFailed() {
+  log(LogLevel::Info, fmt::format("authentication failed for user \"{}\"", user_));
+  fatal(sqlstate::kInvalidPassword,
+        fmt::format("password authentication failed for user \"{}\"", user_));
+}
+
+void PgSession::clientAuthenticated(const std::string& method) {
+  scram_server_.reset();
+  policy::Identity id;
+  id.user = user_;
+  id.groups = user_groups_;
+  id.kind = user_kind_.empty() ? "human" : user_kind_;
+  id.method = method;
+  host_.setIdentity(std::move(id));
+  Bytes out;
+  encodeAuthOk(out);
+  sendToClient(out);
+  if (host_.draining()) {
+    fatal(sqlstate::kAdminShutdown, "the gateway is shutting down");
+    return;
+  }
+  state_ = State::BackendConnect;
+  host_.connectBackend();
+}
+
+}  // namespace warden::dialect::postgres
