@@ -135,6 +135,7 @@ bool Server::reload() {
     return false;
   }
   ++generation_;
+  log::setLevel(log::parseLevel(snap->config->log_level, log::Level::Info));
   if (snap->config->workers != snapshot_->config->workers)
     log::warn("workers changed in config; takes effect at the next restart",
               {{"running", (long)workers_.size()}, {"configured", snap->config->workers}});
