@@ -9,6 +9,10 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#ifndef OPENSSL_IS_BORINGSSL
+#error "BoringSSL headers expected (/usr/include/android): never mix in system OpenSSL"
+#endif
+
 #include "warden/crypto/scram.h"
 
 namespace warden::crypto {
