@@ -134,13 +134,16 @@ class SignalsTest(common.GatewayCase):
     def test_sigterm_refuses_new_connections(self):
         busy = self.wire()
         self.sessions.append(busy)
-        busy.send_query("SELECT pg_sleep(3) AS refuse_probe")
+        busy.send_query("SELECT 'finished' FROM pg_sleep(5) AS refuse_probe")
         self.wait_backend_active("refuse_probe")
         self.gw.signal(signal.SIGTERM)
-        time.sleep(0.5)
-        self.assertFalse(self.login_ok("alice", "alice-pw"),
-                         "a new session was accepted while draining")
-        busy.read_result()
+        # while the in-flight query keeps Warden draining, new logins are refused
+        wait_until(lambda: not self.login_ok("alice", "alice-pw"), 4, interval=0.2,
+                   what="new logins to be refused after SIGTERM")
+        self.assertTrue(self.gw.alive(), "warden exited before the in-flight query finished")
+        self.assertTrue(self.pg.active_queries("refuse_probe"))
+        rows, _ = busy.read_result()
+        self.assertEqual(rows, [("finished",)])
         self.assertEqual(self.gw.wait(40), 0, self.gw.log_text())
 
 
