@@ -25,7 +25,8 @@ struct Mark {
 struct ConfigError {
   Mark mark;
   std::string message;
-  //! "FILE:LINE:COL: message"
+  //! "FILE:LINE:COL: message"; "FILE: message" for file-level errors (line 0, e.g. the file
+  //! cannot be read).
   std::string format() const;
 };
 

@@ -1,0 +1,197 @@
+// core/src/config/server_sections.cc
+//! Process-wide settings: workers, plugin_dir, log_level, admin, tls, audit, approvals, state,
+//! and the `limits` extension.
+#include <filesystem>
+#include <thread>
+
+#include "sections.h"
+#include "values.h"
+
+namespace warden::config::detail {
+namespace {
+
+constexpr int64_t kMaxWorkers = 1024;
+constexpr int64_t kMinMessageBytes = 1024;
+constexpr int64_t kMaxMessageBytes = int64_t{1} << 30;  // PostgreSQL's own cap on a message
+
+std::string binaryDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::filesystem::current_path(ec).string();
+  return exe.parent_path().string();
+}
+
+void readAdminTokens(Reader& r, const Field& f, std::vector<AdminToken>& tokens) {
+  for (const Field& item : readSequence(r, f)) {
+    MapView m(r, item.value, item.path, item.value_mark,
+              {"token", "token_env", "token_file", "user", "groups"});
+    if (!m.valid()) continue;
+    AdminToken token;
+    bool failed = false;
+    auto secret = readSecret(r, m, "token", "token_env", "token_file", &failed);
+    if (secret) {
+      if (secret->empty()) {
+        r.error(m.mark(), item.path + ": the admin token must not be empty");
+      }
+      token.token = *secret;
+    } else if (!failed) {
+      r.error(m.mark(), item.path + ": missing 'token' or 'token_env'");
+    }
+    if (const Field* user = m.require("user")) {
+      if (auto v = readString(r, *user, false)) token.user = *v;
+    }
+    if (const Field* groups = m.get("groups")) {
+      if (auto v = readStringList(r, *groups)) token.groups = *v;
+    }
+    tokens.push_back(std::move(token));
+  }
+}
+
+void readAdmin(Reader& r, const Field& f, AdminConfig& admin) {
+  MapView m(r, f.value, f.path, f.value_mark, {"listen", "tokens"});
+  if (const Field* listen = m.get("listen")) {
+    if (auto v = readString(r, *listen, false)) {
+      std::string why;
+      if (parseListen(*v, &why)) {
+        admin.listen = *v;
+      } else {
+        r.error(listen->value_mark, listen->path + ": " + why);
+      }
+    }
+  }
+  if (const Field* tokens = m.get("tokens")) readAdminTokens(r, *tokens, admin.tokens);
+}
+
+void readTls(Reader& r, const Field& f, TlsConfig& tls) {
+  MapView m(r, f.value, f.path, f.value_mark, {"cert_file", "key_file"});
+  const Field* cert = m.get("cert_file");
+  const Field* key = m.get("key_file");
+  if ((cert == nullptr) != (key == nullptr)) {
+    const Field* given = cert ? cert : key;
+    r.error(given->key_mark, f.path + ": cert_file and key_file must be given together");
+    return;
+  }
+  if (cert == nullptr) return;
+  auto cert_path = readPath(r, *cert, true);
+  auto key_path = readPath(r, *key, true);
+  if (cert_path && key_path) {
+    tls.cert_file = *cert_path;
+    tls.key_file = *key_path;
+  }
+}
+
+void readAudit(Reader& r, const Field& f, AuditConfig& audit) {
+  MapView m(r, f.value, f.path, f.value_mark, {"dir", "redact_literals"});
+  if (const Field* dir = m.get("dir")) {
+    if (auto v = readPath(r, *dir, false)) audit.dir = *v;
+  }
+  if (const Field* redact = m.get("redact_literals")) {
+    if (auto v = readBool(r, *redact)) audit.redact_literals = *v;
+  }
+}
+
+void readApprovals(Reader& r, const Field& f, ApprovalsConfig& approvals) {
+  MapView m(r, f.value, f.path, f.value_mark, {"webhook_url"});
+  if (const Field* url = m.get("webhook_url")) {
+    if (auto v = readString(r, *url, false)) {
+      if (v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0) {
+        r.error(url->value_mark, url->path + ": expected an http:// or https:// URL");
+      } else {
+        approvals.webhook_url = *v;
+      }
+    }
+  }
+}
+
+void readState(Reader& r, const Field& f, StateConfig& state) {
+  MapView m(r, f.value, f.path, f.value_mark, {"backend", "dir"});
+  if (const Field* backend = m.get("backend")) {
+    if (auto v = readEnum<std::string_view>(r, *backend,
+                                            {{"embedded", "embedded"}, {"postgres", "postgres"}})) {
+      state.backend = std::string(*v);
+    }
+  }
+  if (const Field* dir = m.get("dir")) {
+    if (auto v = readPath(r, *dir, false)) state.dir = *v;
+  }
+}
+
+void readLimits(Reader& r, const Field& f, LimitsConfig& limits) {
+  MapView m(r, f.value, f.path, f.value_mark,
+            {"max_message_bytes", "write_high_watermark", "write_low_watermark", "auth_timeout",
+             "drain_timeout"});
+  const std::string bytes_range =
+      "an integer " + std::to_string(kMinMessageBytes) + ".." + std::to_string(kMaxMessageBytes);
+  if (const Field* max = m.get("max_message_bytes")) {
+    if (auto v = readInt(r, *max, kMinMessageBytes, kMaxMessageBytes, bytes_range)) {
+      limits.max_message_bytes = static_cast<uint32_t>(*v);
+    }
+  }
+  const Field* high = m.get("write_high_watermark");
+  if (high) {
+    if (auto v = readInt(r, *high, kMinMessageBytes, kMaxMessageBytes, bytes_range)) {
+      limits.write_high_watermark = static_cast<uint32_t>(*v);
+    }
+  }
+  const Field* low = m.get("write_low_watermark");
+  if (low) {
+    if (auto v = readInt(r, *low, 0, kMaxMessageBytes, "a non-negative integer")) {
+      limits.write_low_watermark = static_cast<uint32_t>(*v);
+    }
+  }
+  if (limits.write_low_watermark >= limits.write_high_watermark) {
+    const Field* at = low ? low : high;
+    r.error(at ? at->value_mark : m.mark(), "limits: write_low_watermark (" +
+                                                std::to_string(limits.write_low_watermark) +
+                                                ") must be below write_high_watermark (" +
+                                                std::to_string(limits.write_high_watermark) + ")");
+  }
+  if (const Field* auth = m.get("auth_timeout")) {
+    if (auto v = readDuration(r, *auth, false)) limits.auth_timeout = *v;
+  }
+  if (const Field* drain = m.get("drain_timeout")) {
+    if (auto v = readDuration(r, *drain, true)) limits.drain_timeout = *v;
+  }
+}
+
+}  // namespace
+
+void readServerSections(Reader& r, const MapView& root, Config& cfg) {
+  if (const Field* workers = root.get("workers")) {
+    if (auto v = readInt(r, *workers, 1, kMaxWorkers, "a positive integer")) {
+      cfg.workers = static_cast<int>(*v);
+    }
+  }
+  if (cfg.workers <= 0) {
+    cfg.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
+  if (const Field* dir = root.get("plugin_dir")) {
+    if (auto v = readPath(r, *dir, false)) {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(*v, ec)) {
+        r.error(dir->value_mark, dir->path + ": '" + *v + "' is not a directory");
+      }
+      cfg.plugin_dir = *v;
+    }
+  } else {
+    cfg.plugin_dir = binaryDir();
+  }
+
+  if (const Field* level = root.get("log_level")) {
+    if (auto v = readEnum<std::string_view>(
+            r, *level,
+            {{"debug", "debug"}, {"info", "info"}, {"warn", "warn"}, {"error", "error"}})) {
+      cfg.log_level = std::string(*v);
+    }
+  }
+
+  if (const Field* f = root.get("admin")) readAdmin(r, *f, cfg.admin);
+  if (const Field* f = root.get("tls")) readTls(r, *f, cfg.tls);
+  if (const Field* f = root.get("audit")) readAudit(r, *f, cfg.audit);
+  if (const Field* f = root.get("approvals")) readApprovals(r, *f, cfg.approvals);
+  if (const Field* f = root.get("state")) readState(r, *f, cfg.state);
+  if (const Field* f = root.get("limits")) readLimits(r, *f, cfg.limits);
+}
+
+}  // namespace warden::config::detail
