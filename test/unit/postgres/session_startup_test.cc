@@ -1,0 +1,619 @@
+// test/unit/postgres/session_startup_test.cc
+//! PgSession start-up: TLS/GSS negotiation, protocol version negotiation, client SCRAM against
+//! Warden's identities, and Warden's own login to the backend (SCRAM / MD5 / cleartext).
+#include <catch2/catch.hpp>
+
+#include "session_test_host.h"
+
+namespace warden::dialect::postgres::session_test {
+namespace {
+
+bool startsWith(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+//! The one frame a refused start-up produces: a FATAL ErrorResponse, then close().
+PgError expectFatal(Conversation& c, std::string_view sqlstate) {
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "E");
+  PgError e = errorOf(f[0]);
+  CHECK(e.severity == "FATAL");
+  CHECK(e.code == sqlstate);
+  CHECK(startsWith(e.message, "warden: "));
+  CHECK(c.host.closes.size() == 1);
+  CHECK(c.state() == State::Closing);
+  CHECK(c.host.sends_after_close == 0);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("startup: happy path from StartupMessage to Ready", "[postgres][session]") {
+  Conversation c;
+  REQUIRE(c.host.timers.size() == 1);
+  CHECK(c.host.timers[0] == c.host.cfg.limits.auth_timeout);
+  CHECK(c.state() == State::StartupWait);
+
+  // AuthenticationSASL offers exactly SCRAM-SHA-256: -PLUS cannot survive TLS termination.
+  c.fromClient(defaultStartup());
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "R");
+  auto sasl = authOf(f[0]);
+  REQUIRE(sasl.code == AuthCode::Sasl);
+  REQUIRE(sasl.mechanisms.size() == 1);
+  CHECK(sasl.mechanisms[0] == "SCRAM-SHA-256");
+  CHECK(c.state() == State::ClientAuth);
+  CHECK(c.host.connects == 0);
+
+  // SCRAM: the client verifies Warden's server signature inside clientScram().
+  f = c.clientScram(kPassword);
+  REQUIRE(types(f) == "RR");
+  CHECK(c.host.connects == 1);
+  CHECK(c.state() == State::BackendConnect);
+  REQUIRE(c.host.identity_set);
+  CHECK(c.host.ident.user == kUser);
+  CHECK(c.host.ident.method == "scram");
+  CHECK(c.host.ident.kind == "human");
+  CHECK(c.host.ident.groups == std::vector<std::string>{"dev", "oncall"});
+  CHECK(c.host.backend_out.empty());  // nothing reaches the backend before the TCP connect
+
+  // Warden logs in as target.backend, not as the client; application_name is forwarded.
+  StartupMessage sm = c.backendScramLogin();
+  CHECK(sm.major == 3);
+  CHECK(sm.minor == 0);
+  REQUIRE(sm.find("user"));
+  CHECK(*sm.find("user") == kBackendUser);
+  REQUIRE(sm.find("database"));
+  CHECK(*sm.find("database") == kDatabase);
+  REQUIRE(sm.find("application_name"));
+  CHECK(*sm.find("application_name") == "psql");
+  REQUIRE(sm.find("client_encoding"));
+  CHECK(*sm.find("client_encoding") == "UTF8");
+  for (const auto& [k, v] : sm.params) CHECK(v != kUser);
+  CHECK(c.state() == State::BackendAuth);
+  CHECK(c.clientBytes().empty());  // backend auth traffic never reaches the client
+
+  // The parameter stream: ParameterStatus relayed as is, our own BackendKeyData, then 'Z'.
+  Bytes params = Conversation::backendParams();
+  auto backend_frames = splitFrames(params);
+  c.fromBackend(c.backendLoginTail());
+  f = c.clientFrames();
+  REQUIRE(types(f) == "SSKZ");
+  CHECK(f[0].raw == backend_frames[0].raw);
+  CHECK(f[1].raw == backend_frames[1].raw);
+  CHECK(f[3].raw == backend_frames[3].raw);
+  auto key = decodeBackendKeyData(f[2].body);
+  REQUIRE(key);
+  Bytes client_secret(key->secret.begin(), key->secret.end());
+  CHECK(client_secret.size() == 4);
+  CHECK(key->pid != 0);
+  CHECK(cancelKey(key->pid, client_secret) != cancelKey(kBackendPid, kBackendSecret));
+  CHECK(client_secret != kBackendSecret);
+  REQUIRE(c.host.registered_keys.size() == 1);
+  CHECK(c.host.registered_keys[0] == cancelKey(key->pid, client_secret));
+  CHECK(rfqStatus(f[3]) == kTxIdle);
+  CHECK(c.state() == State::Ready);
+  CHECK(c.host.disarms >= 1);
+  CHECK(c.host.closes.empty());
+  CHECK(c.backendBytes().empty());
+}
+
+TEST_CASE("startup: the identity records the user's kind", "[postgres][session]") {
+  Conversation c;
+  c.clientStartup(startupMessage({{"user", std::string(kAgentUser)}}));
+  auto f = c.clientScram(kAgentPassword);
+  REQUIRE(types(f) == "RR");
+  CHECK(c.host.ident.user == kAgentUser);
+  CHECK(c.host.ident.kind == "agent");
+  CHECK(c.host.ident.groups == std::vector<std::string>{"bots"});
+  // No database given: the target's database is used.
+  CHECK(*c.backendScramLogin().find("database") == kDatabase);
+}
+
+TEST_CASE("startup: wrong password is 28P01 and the backend is never contacted",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientStartup(defaultStartup());
+  bool continued = false;
+  c.clientScram("not-the-password", &continued);
+  // clientScram() consumed the frames; check what it saw from the recorded stream instead.
+  CHECK(continued);
+  auto frames = splitFrames(c.host.client_out);
+  REQUIRE(types(frames) == "RRE");
+  PgError e = errorOf(frames.back());
+  CHECK(e.severity == "FATAL");
+  CHECK(e.code == "28P01");
+  CHECK(startsWith(e.message, "warden: "));
+  CHECK(e.message.find("alice") != std::string::npos);
+  CHECK(c.host.closes.size() == 1);
+  CHECK(c.host.connects == 0);
+  CHECK(c.host.backend_out.empty());
+  CHECK_FALSE(c.host.identity_set);
+}
+
+TEST_CASE("startup: unknown user fails at the proof with the same 28P01", "[postgres][session]") {
+  Conversation known, unknown;
+  known.clientStartup(defaultStartup());
+  unknown.clientStartup(
+      startupMessage({{"user", "mallory"}, {"database", std::string(kDatabase)}}));
+
+  bool known_continued = false, unknown_continued = false;
+  known.clientScram("guess", &known_continued);
+  unknown.clientScram("guess", &unknown_continued);
+  // Both exchanges reach the proof step: AuthenticationSASLContinue came for the unknown user.
+  CHECK(known_continued);
+  CHECK(unknown_continued);
+
+  auto kf = splitFrames(known.host.client_out);
+  auto uf = splitFrames(unknown.host.client_out);
+  REQUIRE(types(kf) == "RRE");
+  REQUIRE(types(uf) == "RRE");
+  PgError ke = errorOf(kf.back()), ue = errorOf(uf.back());
+  CHECK(ue.code == "28P01");
+  CHECK(ue.severity == ke.severity);
+  CHECK(ue.message == "warden: password authentication failed for user \"mallory\"");
+  CHECK(ke.message == "warden: password authentication failed for user \"alice\"");
+  CHECK(unknown.host.connects == 0);
+  CHECK(unknown.host.closes.size() == 1);
+  CHECK(unknown.host.backend_out.empty());
+}
+
+TEST_CASE("startup: unknown users get a stable salt of their own", "[postgres][session]") {
+  // PostgreSQL's scram_mock_salt(): a mock salt derived from the user name. One salt shared by
+  // every unknown user would let anyone tell unknown from known users by comparing two names.
+  auto serverFirstFor = [](const std::string& user) {
+    Conversation c;
+    c.clientStartup(startupMessage({{"user", user}}));
+    crypto::ScramClient client{"whatever"};
+    Bytes init;
+    encodeSaslInitialResponse(init, "SCRAM-SHA-256", client.clientFirst());
+    c.fromClient(init);
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "R");
+    auto sf = crypto::parseScramServerFirst(asStringView(authOf(f[0]).data));
+    REQUIRE(sf);
+    return std::make_pair(sf->salt, sf->iterations);
+  };
+  auto mallory = serverFirstFor("mallory");
+  auto again = serverFirstFor("mallory");
+  auto trudy = serverFirstFor("trudy");
+  auto alice = serverFirstFor(std::string(kUser));
+  CHECK(mallory == again);  // asking twice cannot tell a mock from a real verifier
+  CHECK(mallory.first != trudy.first);
+  CHECK(alice == std::make_pair(verifierFor(kPassword).salt, 4096));
+  CHECK(mallory.second == alice.second);
+  CHECK(mallory.first.size() == alice.first.size());
+}
+
+TEST_CASE("startup: a client choosing SCRAM-SHA-256-PLUS is refused", "[postgres][session]") {
+  Conversation c;
+  c.clientStartup(defaultStartup());
+  crypto::ScramClient client{std::string(kPassword)};
+  Bytes init;
+  // gs2 header "p=tls-server-end-point" is what libpq sends with channel binding.
+  encodeSaslInitialResponse(init, "SCRAM-SHA-256-PLUS", "p=tls-server-end-point,,n=,r=abcdef");
+  c.fromClient(init);
+  PgError e = expectFatal(c, "08P01");
+  CHECK(e.message.find("SCRAM-SHA-256-PLUS") != std::string::npos);
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: a channel-binding gs2 flag under plain SCRAM is refused",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientStartup(defaultStartup());
+  Bytes init;
+  encodeSaslInitialResponse(init, "SCRAM-SHA-256", "p=tls-server-end-point,,n=,r=abcdef");
+  c.fromClient(init);
+  expectFatal(c, "08P01");
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: GSSENCRequest is answered 'N' and start-up continues",
+          "[postgres][session]") {
+  Conversation c;
+  c.host.tls_available[int(Side::Client)] = true;  // GSS is refused even when TLS could be used
+  c.fromClient(gssEncRequest());
+  CHECK(c.clientBytes() == Bytes{'N'});
+  CHECK(c.host.tls_starts.empty());
+  CHECK(c.state() == State::StartupWait);
+  c.clientLogin();
+}
+
+TEST_CASE("startup: SSLRequest without TLS is answered 'N'", "[postgres][session]") {
+  Conversation c;
+  c.fromClient(sslRequest());
+  CHECK(c.clientBytes() == Bytes{'N'});
+  CHECK(c.host.tls_starts.empty());
+  CHECK(c.state() == State::StartupWait);
+  CHECK(c.host.closes.empty());
+  c.clientLogin();
+}
+
+TEST_CASE("startup: SSLRequest with TLS available is answered 'S' and starts TLS",
+          "[postgres][session]") {
+  Conversation c;
+  c.host.tls_available[int(Side::Client)] = true;
+  c.fromClient(sslRequest());
+  CHECK(c.clientBytes() == Bytes{'S'});
+  REQUIRE(c.host.tls_starts == std::vector<Side>{Side::Client});
+  CHECK(c.state() == State::ClientTls);
+  c.host.tls_active[int(Side::Client)] = true;
+  c.session->onTlsReady(Side::Client, true, "");
+  CHECK(c.state() == State::StartupWait);
+
+  SECTION("then a normal login") { c.clientLogin(); }
+  SECTION("a second SSLRequest is a protocol violation") {
+    c.fromClient(sslRequest());
+    expectFatal(c, "08P01");
+  }
+}
+
+TEST_CASE("startup: bytes after SSLRequest in the same buffer are refused",
+          "[postgres][session]") {
+  bool tls = GENERATE(false, true);
+  Conversation c;
+  c.host.tls_available[int(Side::Client)] = tls;
+  c.fromClient(concat({sslRequest(), defaultStartup()}));
+  PgError e = expectFatal(c, "08P01");
+  CHECK(e.message == "warden: received unencrypted data after SSL request");
+  CHECK(c.host.tls_starts.empty());
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: client_tls required without TLS is 28000", "[postgres][session]") {
+  Conversation c([](config::Config& cfg) {
+    cfg.targets[0].client_tls = config::ClientTls::Required;
+  });
+  c.fromClient(defaultStartup());
+  PgError e = expectFatal(c, "28000");
+  CHECK(e.message.find("TLS") != std::string::npos);
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: newer minor versions and _pq_ options are negotiated down",
+          "[postgres][session]") {
+  SECTION("protocol 3.2") {
+    Conversation c;
+    c.fromClient(startupMessage({{"user", std::string(kUser)}}, 2));
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "vR");
+    auto npv = decodeNegotiateProtocolVersion(f[0].body);
+    REQUIRE(npv);
+    CHECK(npv->newest_minor == 0);
+    CHECK(npv->unsupported.empty());
+    CHECK(authOf(f[1]).code == AuthCode::Sasl);
+  }
+  SECTION("a _pq_ option is listed and not forwarded to the backend") {
+    Conversation c;
+    c.fromClient(startupMessage({{"user", std::string(kUser)},
+                                 {"_pq_.foo", "on"},
+                                 {"application_name", "app"}}));
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "vR");
+    auto npv = decodeNegotiateProtocolVersion(f[0].body);
+    REQUIRE(npv);
+    CHECK(npv->newest_minor == 0);
+    REQUIRE(npv->unsupported.size() == 1);
+    CHECK(npv->unsupported[0] == "_pq_.foo");
+    REQUIRE(types(c.clientScram(kPassword)) == "RR");
+    StartupMessage sm = c.backendScramLogin();
+    CHECK(sm.find("_pq_.foo") == nullptr);
+    CHECK(sm.minor == 0);
+    CHECK(*sm.find("application_name") == "app");
+  }
+}
+
+TEST_CASE("startup: replication connections are refused", "[postgres][session]") {
+  Conversation c;
+  c.fromClient(startupMessage({{"user", std::string(kUser)}, {"replication", "database"}}));
+  expectFatal(c, "0A000");
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: replication=false is an ordinary connection", "[postgres][session]") {
+  Conversation c;
+  c.clientLogin(startupMessage({{"user", std::string(kUser)}, {"replication", "false"}}));
+  CHECK(c.backendScramLogin().find("replication") == nullptr);
+}
+
+TEST_CASE("startup: a database the target does not serve is 3D000", "[postgres][session]") {
+  Conversation c;
+  c.fromClient(startupMessage({{"user", std::string(kUser)}, {"database", "payroll"}}));
+  PgError e = expectFatal(c, "3D000");
+  CHECK(e.message.find("payroll") != std::string::npos);
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: missing user is 28000", "[postgres][session]") {
+  Conversation c;
+  c.fromClient(startupMessage({{"database", std::string(kDatabase)}}));
+  expectFatal(c, "28000");
+}
+
+TEST_CASE("startup: unsupported protocol major is 0A000", "[postgres][session]") {
+  Conversation c;
+  Bytes b;
+  appendBe32(b, 16);
+  appendBe32(b, 2u << 16);  // protocol 2.0
+  appendBytes(b, std::string_view("user\0a\0\0", 8));
+  c.fromClient(b);
+  expectFatal(c, "0A000");
+}
+
+TEST_CASE("startup: CancelRequest is routed and the connection closes silently",
+          "[postgres][session]") {
+  const Bytes secret = {1, 2, 3, 4};
+  bool found = GENERATE(true, false);
+  Conversation c;
+  c.host.cancel_found = found;
+  c.fromClient(cancelRequest(0x01020304, secret));
+  REQUIRE(c.host.cancel_requests.size() == 1);
+  CHECK(c.host.cancel_requests[0] == cancelKey(0x01020304, secret));
+  CHECK(c.host.closes.size() == 1);
+  CHECK(c.host.client_out.empty());
+  CHECK(c.host.connects == 0);
+  CHECK(c.host.out_of_band.empty());
+}
+
+TEST_CASE("startup: start-up packets split at every offset", "[postgres][session]") {
+  Bytes startup = defaultStartup();
+  for (size_t cut = 1; cut < startup.size(); ++cut) {
+    Conversation c;
+    c.fromClient(ByteView(startup).first(cut));
+    CHECK(c.host.client_out.empty());
+    c.fromClient(ByteView(startup).subspan(cut));
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "R");
+    CHECK(authOf(f[0]).code == AuthCode::Sasl);
+  }
+}
+
+TEST_CASE("startup: cleartext client auth over TLS when the target asks for it",
+          "[postgres][session]") {
+  auto password = GENERATE(std::string(kPassword), std::string("wrong"));
+  Conversation c([](config::Config& cfg) {
+    cfg.targets[0].client_auth = config::ClientAuth::Password;
+  });
+  c.host.tls_active[int(Side::Client)] = true;
+  c.fromClient(defaultStartup());
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "R");
+  CHECK(authOf(f[0]).code == AuthCode::CleartextPassword);
+  Bytes pw;
+  encodePasswordMessage(pw, password);
+  c.fromClient(pw);
+  if (password == kPassword) {
+    f = c.clientFrames();
+    REQUIRE(types(f) == "R");
+    CHECK(authOf(f[0]).code == AuthCode::Ok);
+    CHECK(c.host.connects == 1);
+    CHECK(c.host.ident.method == "password");
+  } else {
+    expectFatal(c, "28P01");
+    CHECK(c.host.connects == 0);
+  }
+}
+
+TEST_CASE("startup: cleartext client auth is never offered without TLS",
+          "[postgres][session]") {
+  Conversation c([](config::Config& cfg) {
+    cfg.targets[0].client_auth = config::ClientAuth::Password;
+  });
+  c.fromClient(defaultStartup());
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "R");
+  CHECK(authOf(f[0]).code == AuthCode::Sasl);
+}
+
+TEST_CASE("startup: a query pipelined behind the SCRAM response waits for Ready",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientStartup(defaultStartup());
+  crypto::ScramClient client{std::string(kPassword)};
+  Bytes init;
+  encodeSaslInitialResponse(init, "SCRAM-SHA-256", client.clientFirst());
+  c.fromClient(init);
+  auto f = c.clientFrames();
+  auto final_msg = client.handleServerFirst(asStringView(authOf(f[0]).data));
+  REQUIRE(final_msg);
+  Bytes resp;
+  encodeSaslResponse(resp, final_msg.value());
+  Bytes q = query("SELECT 1");
+  c.fromClient(concat({resp, q}));
+  REQUIRE(types(c.clientFrames()) == "RR");
+  REQUIRE(c.host.connects == 1);
+  c.backendScramLogin();
+  CHECK(c.host.evaluated.empty());  // not evaluated before the session is Ready
+  c.fromBackend(c.backendLoginTail());
+  CHECK(c.state() == State::Ready);
+  CHECK(c.backendBytes() == q);
+  REQUIRE(c.host.evaluated.size() == 1);
+  CHECK(c.host.evaluated[0].first == "SELECT 1");
+  // The backend owes a ReadyForQuery for it: the session is busy.
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.size() == 1);
+}
+
+// ------------------------------------------------------------------ Warden → backend login
+
+TEST_CASE("backend login: MD5 is answered with pgMd5Password of the target credentials",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  c.backendStartup();
+  const Bytes salt = {0x01, 0x9a, 0x33, 0x7f};
+  c.fromBackend(authMd5(salt));
+  auto f = c.backendFrames();
+  REQUIRE(types(f) == "p");
+  auto pw = decodePasswordMessage(f[0].body);
+  REQUIRE(pw);
+  CHECK(pw.value() == crypto::pgMd5Password(kBackendUser, kBackendPassword, salt));
+  CHECK(startsWith(pw.value(), "md5"));
+  c.fromBackend(concat({authOk(), Conversation::backendParams()}));
+  CHECK(types(c.clientFrames()) == "SSKZ");
+  CHECK(c.state() == State::Ready);
+}
+
+TEST_CASE("backend login: cleartext is answered with the target password",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  c.backendStartup();
+  c.fromBackend(authCleartext());
+  auto f = c.backendFrames();
+  REQUIRE(types(f) == "p");
+  auto pw = decodePasswordMessage(f[0].body);
+  REQUIRE(pw);
+  CHECK(pw.value() == kBackendPassword);
+  c.fromBackend(concat({authOk(), Conversation::backendParams()}));
+  CHECK(types(c.clientFrames()) == "SSKZ");
+  CHECK(c.state() == State::Ready);
+}
+
+TEST_CASE("backend login: the parameter stream split at every offset", "[postgres][session]") {
+  Bytes tail = concat({authOk(), Conversation::backendParams()});
+  auto expected = splitFrames(Conversation::backendParams());
+  for (size_t cut = 1; cut < tail.size(); ++cut) {
+    Conversation c;
+    c.clientLogin();
+    c.session->onBackendConnected(true, "");
+    c.backendStartup();
+    c.fromBackend(authCleartext());
+    c.backendBytes();
+    c.fromBackend(ByteView(tail).first(cut));
+    c.fromBackend(ByteView(tail).subspan(cut));
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "SSKZ");
+    CHECK(f[0].raw == expected[0].raw);
+    CHECK(f[1].raw == expected[1].raw);
+    CHECK(f[3].raw == expected[3].raw);
+    CHECK(c.state() == State::Ready);
+    CHECK(c.host.registered_keys.size() == 1);
+  }
+}
+
+TEST_CASE("backend login: SaltedPassword is cached per worker", "[postgres][session]") {
+  Conversation c;
+  c.toReady();
+  CHECK(c.host.cache_puts == 1);
+  CHECK(c.host.cache_hits == 0);
+  REQUIRE(c.host.cache.size() == 1);
+  CHECK(startsWith(c.host.cache.begin()->first, "pg-scram|"));
+
+  Conversation second;
+  second.host.cache = c.host.cache;
+  second.toReady();  // the cached value must still produce a proof the backend accepts
+  CHECK(second.host.cache_hits == 1);
+  CHECK(second.host.cache_puts == 0);
+}
+
+TEST_CASE("backend login: a forged SCRAM server signature is refused", "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.backendScramLogin();
+  const std::string forged = "v=" + crypto::base64Encode(Bytes(32, 0));
+  c.fromBackend(concat({authSaslFinal(forged), authOk()}));
+  expectFatal(c, "08006");
+}
+
+TEST_CASE("backend login: AuthenticationOk without the SCRAM server signature is refused",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.backendScramLogin();
+  c.fromBackend(concat({authOk(), Conversation::backendParams()}));
+  expectFatal(c, "08006");
+  CHECK(c.host.registered_keys.empty());
+}
+
+TEST_CASE("backend login: a backend 28P01 reaches the client as 08006", "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  c.backendStartup();
+  c.fromBackend(errorResponse("FATAL", "28P01",
+                              "password authentication failed for user \"app_owner\""));
+  PgError e = expectFatal(c, "08006");
+  CHECK(e.code != "28P01");
+  CHECK(e.message.find("backend refused the connection") != std::string::npos);
+}
+
+TEST_CASE("backend login: other backend errors keep their SQLSTATE", "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  c.backendStartup();
+  c.fromBackend(errorResponse("FATAL", "53300", "sorry, too many clients already"));
+  expectFatal(c, "53300");
+}
+
+TEST_CASE("backend login: connect failure is 08006 backend unavailable", "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.session->onBackendConnected(false, "connection refused");
+  PgError e = expectFatal(c, "08006");
+  CHECK(startsWith(e.message, "warden: backend unavailable"));
+  CHECK(e.message.find("connection refused") != std::string::npos);
+  CHECK(c.host.backend_out.empty());
+}
+
+TEST_CASE("backend login: TLS preference when the backend refuses TLS", "[postgres][session]") {
+  auto mode = GENERATE(config::BackendTls::Prefer, config::BackendTls::Require);
+  Conversation c([mode](config::Config& cfg) { cfg.targets[0].backend.tls = mode; });
+  c.host.tls_available[int(Side::Backend)] = true;
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  CHECK(c.backendBytes() == sslRequest());
+  CHECK(c.state() == State::BackendTlsWait);
+  c.fromBackend(Bytes{'N'});
+  if (mode == config::BackendTls::Prefer) {
+    CHECK(*c.backendStartup().find("user") == kBackendUser);
+    CHECK(c.state() == State::BackendAuth);
+  } else {
+    expectFatal(c, "08006");
+    CHECK(c.backendBytes().empty());
+  }
+}
+
+TEST_CASE("backend login: TLS accepted by the backend", "[postgres][session]") {
+  Conversation c([](config::Config& cfg) {
+    cfg.targets[0].backend.tls = config::BackendTls::Require;
+  });
+  c.host.tls_available[int(Side::Backend)] = true;
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  CHECK(c.backendBytes() == sslRequest());
+
+  SECTION("handshake then StartupMessage") {
+    c.fromBackend(Bytes{'S'});
+    CHECK(c.host.tls_starts == std::vector<Side>{Side::Backend});
+    CHECK(c.state() == State::BackendTls);
+    CHECK(c.backendBytes().empty());
+    c.session->onTlsReady(Side::Backend, true, "");
+    CHECK(*c.backendStartup().find("user") == kBackendUser);
+  }
+  SECTION("plaintext after 'S' is refused") {
+    c.fromBackend(concat({Bytes{'S'}, authCleartext()}));
+    expectFatal(c, "08006");
+    CHECK(c.host.tls_starts.empty());
+  }
+}
+
+TEST_CASE("backend login: a colliding cancel key is replaced", "[postgres][session]") {
+  Conversation c;
+  int calls = 0;
+  c.host.register_result = [&calls](ByteView) { return ++calls > 1; };
+  c.clientLogin();
+  c.backendScramLogin();
+  c.fromBackend(c.backendLoginTail());
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "SSKZ");
+  REQUIRE(c.host.registered_keys.size() == 2);
+  auto key = decodeBackendKeyData(f[2].body);
+  REQUIRE(key);
+  CHECK(c.host.registered_keys[1] == cancelKey(key->pid, key->secret));
+  CHECK(c.host.registered_keys[0] != c.host.registered_keys[1]);
+}
+
+}  // namespace warden::dialect::postgres::session_test
