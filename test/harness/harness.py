@@ -243,10 +243,22 @@ class Session:
     def tls_cert(self, name="server", cn="localhost"):
         return make_tls_cert(self.path("tls"), name, cn)
 
-    def warden(self, config, start=True, **kw):
+    def warden(self, config, start=True, attempts=3, **kw):
+        """A Warden for `config`; started unless start=False. A listen port taken between
+        choosing it and binding it (parallel tests) is re-chosen and the start retried."""
         w = Warden(self, config, **kw)
-        if start:
-            w.start()
+        if not start:
+            return w
+        for attempt in range(attempts):
+            try:
+                return w.start()
+            except HarnessError as e:
+                text = str(e).lower()
+                if attempt + 1 == attempts or not ("in use" in text or "eaddrinuse" in text):
+                    raise
+                for t in config.targets:
+                    t["port"] = free_port()
+                config.write()
         return w
 
     def pgbouncer(self, pg, **kw):
