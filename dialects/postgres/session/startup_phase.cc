@@ -2,6 +2,8 @@
 //! Client side of the handshake: SSLRequest / GSSENCRequest / CancelRequest / StartupMessage,
 //! protocol version negotiation, and client authentication against Warden's identities.
 //! https://www.postgresql.org/docs/15/protocol-flow.html#id-1.10.6.7.3
+#include <array>
+
 #include <fmt/format.h>
 
 #include "session/pg_session.h"
@@ -15,15 +17,23 @@ bool truthy(const std::string& v) {
 }
 
 //! A verifier for unknown users, so their exchange looks like anyone else's and fails at the
-//! proof (no user enumeration by timing or message shape).
-const crypto::ScramVerifier& mockVerifier() {
-  static const crypto::ScramVerifier v = [] {
-    std::vector<uint8_t> salt(16);
-    crypto::randomBytes(salt);
-    std::vector<uint8_t> pw(32);
-    crypto::randomBytes(pw);
-    return crypto::makeScramVerifier(std::string(pw.begin(), pw.end()), salt, 4096);
+//! proof (no user enumeration by timing or message shape). Like PostgreSQL's scram_mock_salt(),
+//! everything is derived from the user name and a per-process secret: stable for one name
+//! (asking twice cannot tell it from a real verifier) and different across names (one salt
+//! shared by all unknown users would give them away). Same shape as config-derived verifiers
+//! (16-byte salt, 4096 iterations); no PBKDF2 needed, the proof never verifies.
+crypto::ScramVerifier mockVerifier(std::string_view user) {
+  static const std::array<uint8_t, 32> secret = [] {
+    std::array<uint8_t, 32> s{};
+    crypto::randomBytes(s);
+    return s;
   }();
+  crypto::ScramVerifier v;
+  v.iterations = 4096;
+  auto salt = crypto::hmacSha256(secret, fmt::format("salt:{}", user));
+  v.salt.assign(salt.begin(), salt.begin() + 16);
+  v.stored_key = crypto::hmacSha256(secret, fmt::format("stored:{}", user));
+  v.server_key = crypto::hmacSha256(secret, fmt::format("server:{}", user));
   return v;
 }
 
@@ -146,7 +156,7 @@ void PgSession::handleStartupMessage(StartupMessage msg) {
 
   // Copy what we need: the user entry belongs to the current config snapshot.
   const config::User* u = host_.findUser(user_);
-  crypto::ScramVerifier verifier = mockVerifier();
+  crypto::ScramVerifier verifier = mockVerifier(user_);
   if (u) {
     user_known_ = true;
     user_password_ = u->password;
