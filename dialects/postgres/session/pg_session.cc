@@ -187,8 +187,10 @@ void PgSession::onDrain() noexcept {
 }
 
 void PgSession::maybeFinishDrain() {
-  if (drain_requested_ && state_ == State::Ready && !busy() && tx_status_ == kTxIdle &&
-      injections_.empty())
+  // skip_to_sync_: a denied extended segment still owes the client its error at the next Sync
+  // (not part of busy(): the backend has nothing of it, so a cancel must not be sent).
+  if (drain_requested_ && state_ == State::Ready && !busy() && !skip_to_sync_ &&
+      tx_status_ == kTxIdle && injections_.empty())
     fatal(sqlstate::kAdminShutdown, "the gateway is shutting down");
 }
 

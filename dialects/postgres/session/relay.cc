@@ -53,6 +53,7 @@ void PgSession::relayFromClient(std::span<const uint8_t> data) {
     if (!handleClientMessage(ev)) return;
   }
   to_backend_.flush();
+  maybeFinishDrain();  // a locally answered Sync can be the idle point a drain waits for
 }
 
 bool PgSession::handleClientMessage(const ReadEvent& ev) {
