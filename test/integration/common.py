@@ -147,6 +147,15 @@ class GatewayCase(unittest.TestCase):
             if log.exists():
                 sys.stderr.write(f"--- warden log ---\n{harness.tail(log, 12000)}\n")
 
+    def tearDown(self):
+        # attribute a crash to the test during which it happened
+        gw = getattr(type(self), "gw", None)
+        if (self.START_GATEWAY and gw is not None and not gw.alive()
+                and not getattr(type(self), "_death_reported", False)):
+            type(self)._death_reported = True
+            code = gw.proc.returncode if gw.proc is not None else None
+            self.fail(f"{GATEWAY} died during this test (exit {code}):\n{gw.log_text(8000)}")
+
     # helpers ------------------------------------------------------------------------------
     def gw_port(self, target="pg"):
         return self.gw.port(target)
