@@ -67,6 +67,15 @@ class MessageReader {
   bool streaming_ = false;
   bool assembling_ = false;
   bool dead_ = false;
+  // Additions (codec implementation):
+  bool startup_ = false;            // buf_ holds a partial startup packet (4-byte header)
+  bool stale_ = false;              // buf_ was handed out in the last event; drop it on next call
+  std::string error_;               // the first protocol error, repeated once dead
+
+  ReadEvent fail(std::string message);
+  ReadEvent continueAssembly(std::span<const uint8_t>& input);
+  ReadEvent continueStream(std::span<const uint8_t>& input);
+  void releaseStale();
 };
 
 }  // namespace warden::dialect::postgres

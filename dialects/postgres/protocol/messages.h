@@ -63,6 +63,10 @@ struct ErrorFields {                                                           /
   std::string_view get(uint8_t code) const;  // 'S','V','C','M','D','H',...
 };
 Result<ErrorFields> decodeErrorFields(std::span<const uint8_t> body);
+//! On the wire the "newest minor" word is the full version code (3 << 16 | minor): PostgreSQL
+//! sends PG_PROTOCOL_LATEST and libpq reads it as a version. The codec converts: `newest_minor`
+//! is the minor number alone; the decoder also accepts a bare minor (< 65536) from servers that
+//! follow the docs literally, and rejects any other major.
 struct NegotiateProtocolVersion { uint32_t newest_minor = 0; std::vector<std::string_view> unsupported; };
 Result<NegotiateProtocolVersion> decodeNegotiateProtocolVersion(std::span<const uint8_t> body);  // 'v'
 
@@ -87,6 +91,7 @@ void encodeAuthSaslFinal(Bytes& out, std::string_view data);
 void encodeParameterStatus(Bytes& out, std::string_view name, std::string_view value);
 void encodeBackendKeyData(Bytes& out, uint32_t pid, std::span<const uint8_t> secret);
 void encodeReadyForQuery(Bytes& out, uint8_t tx_status);
+//! Writes 3 << 16 | newest_minor (see NegotiateProtocolVersion).
 void encodeNegotiateProtocolVersion(Bytes& out, uint32_t newest_minor,
                                     std::span<const std::string> unsupported);
 //! ErrorResponse (or NoticeResponse when `notice`) with S, V (severity), C, M and optional
