@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+
 #include "sections.h"
 #include "warden/config/config.h"
 #include "yaml_reader.h"
@@ -35,17 +37,55 @@ Error summarize(std::vector<ConfigError>& errors, size_t first) {
   return makeError(std::move(text));
 }
 
-//! Parses all documents; only one is allowed. Nullopt after reporting a syntax error.
+//! Counts node events of one document (to detect a second document without LoadAll, which
+//! loops forever on some inputs in yaml-cpp 0.7, e.g. ",").
+class DocumentProbe : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+    note(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnMapEnd() override {}
+  bool sawNode() const { return saw_; }
+  YAML::Mark first() const { return first_; }
+
+ private:
+  void note(const YAML::Mark& m) {
+    if (!saw_) first_ = m;
+    saw_ = true;
+  }
+  bool saw_ = false;
+  YAML::Mark first_;
+};
+
+//! Parses the first document; a second one is an error. Nullopt after reporting an error.
 std::optional<YAML::Node> parseYaml(Reader& r, const std::string& text) {
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.empty()) return YAML::Node();
-    if (docs.size() > 1) {
-      r.error(r.mark(docs[1], Mark{r.file(), 1, 1}),
-              "only one YAML document is allowed in a config file");
-      return std::nullopt;
+    {
+      // At most two documents are ever looked at: bounded whatever the input.
+      std::istringstream in(text);
+      YAML::Parser parser(in);
+      DocumentProbe first, second;
+      if (parser.HandleNextDocument(first) && parser.HandleNextDocument(second) &&
+          second.sawNode()) {
+        r.error(r.markAt(second.first().line, second.first().column),
+                "only one YAML document is allowed in a config file");
+        return std::nullopt;
+      }
     }
-    return docs[0];
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     Mark at = e.mark.is_null() ? Mark{r.file(), 0, 0} : r.markAt(e.mark.line, e.mark.column);
     r.error(at, "YAML syntax error: " + e.msg);

@@ -305,3 +305,19 @@ TEST_CASE("an unreadable config file is reported without a position", "[config]"
         Errors{"/nonexistent/warden.yaml: cannot read config file: No such file or directory"});
   CHECK(l.summary == l.errors[0]);
 }
+
+TEST_CASE("inputs that make yaml-cpp's LoadAll loop forever are rejected promptly", "[config]") {
+  // yaml-cpp 0.7 LoadAll(",") never returns (found by test/fuzz/config_fuzz.cc).
+  for (const char* text : {",", ",,", "a: 1\n,", "- x\n,"}) {
+    auto l = loadText(text);
+    CHECK(l.config == nullptr);
+    CHECK_FALSE(l.errors.empty());
+  }
+}
+
+TEST_CASE("a second YAML document is reported where it starts", "[config]") {
+  auto l = loadText("workers: 1\n---\nworkers: 2\n");
+  REQUIRE(l.config == nullptr);
+  REQUIRE(l.errors.size() == 1);
+  CHECK(l.errors[0] == "t.yaml:3:1: only one YAML document is allowed in a config file");
+}
