@@ -144,6 +144,43 @@ TEST_CASE("relay: a large Bind streams through unchanged", "[postgres][session]"
   CHECK(c.host.closes.empty());
 }
 
+TEST_CASE("relay: COPY FROM STDIN streams CopyData through", "[postgres][session]") {
+  Conversation c;
+  c.toReady();
+  Bytes q = query("COPY t FROM STDIN");
+  c.fromClient(q);
+  CHECK(c.backendBytes() == q);
+  Bytes copy_in = Body().u8(0).i16(1).i16(0).frame(be::kCopyInResponse);
+  c.fromBackend(copy_in);
+  CHECK(c.clientBytes() == copy_in);
+  Bytes data = concat({Body().raw("1\tone\n").frame(fe::kCopyData),
+                       Body().raw(std::string(10000, 'r')).frame(fe::kCopyData),
+                       Body().frame(fe::kCopyDone)});
+  c.fromClient(ByteView(data).first(3000));
+  c.fromClient(ByteView(data).subspan(3000));
+  CHECK(c.backendBytes() == data);
+  CHECK(c.host.evaluated.size() == 1);  // CopyData is data, not statements
+  c.session->onCancelRequested();       // still busy: the COPY has not completed
+  CHECK(c.host.out_of_band.size() == 1);
+  Bytes done = concat({commandComplete("COPY 2"), readyForQuery()});
+  c.fromBackend(done);
+  CHECK(c.clientBytes() == done);
+}
+
+TEST_CASE("relay: backend bytes right behind the login's ReadyForQuery are relayed",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientLogin();
+  c.backendScramLogin();
+  Bytes notice;
+  encodeNoticeResponse(notice, {"NOTICE", "00000", "welcome", {}, {}});
+  c.fromBackend(concat({c.backendLoginTail(), notice}));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "SSKZN");
+  CHECK(f[4].raw == notice);
+  CHECK(c.state() == State::Ready);
+}
+
 // ------------------------------------------------------------------ denials
 
 TEST_CASE("deny: a simple query denied while idle is answered at once",
@@ -275,6 +312,19 @@ TEST_CASE("deny: positioned denials survive any read boundaries on both sides",
     checkDenial(f, 12, kTxIdle);
   }
   CHECK(c.host.closes.empty());
+}
+
+TEST_CASE("deny: a segment opened by a Bind of a prepared statement", "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  // The Bind alone reached the backend: it must get the Sync, and the error goes before its 'Z'.
+  Bytes b = bind("", "s1", {"7"});
+  c.fromClient(concat({b, parse("", "DROP TABLE t"), execute(""), sync()}));
+  CHECK(c.backendBytes() == concat({b, sync()}));
+  c.fromBackend(concat({bindComplete(), readyForQuery()}));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "2EZ");
+  checkDenial(f, 1, kTxIdle);
 }
 
 TEST_CASE("deny: a denied Parse opening a segment with the backend idle is answered locally",
