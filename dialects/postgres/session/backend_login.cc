@@ -17,10 +17,8 @@ void PgSession::sendBackendStartup() {
   StartupMessage m;
   m.params.emplace_back("user", b.user);
   m.params.emplace_back("database", database_);
-  for (const auto& [k, v] : startup_.params) {
-    if (k == "user" || k == "database" || k == "replication") continue;
-    m.params.emplace_back(k, v);
-  }
+  for (auto& kv : backend_params_) m.params.push_back(std::move(kv));
+  backend_params_.clear();
   Bytes out;
   encodeStartupMessage(out, m);
   sendToBackend(out);

@@ -103,6 +103,7 @@ class PgSession final : public Session {
 
   // startup / identity
   StartupMessage startup_;
+  std::vector<std::pair<std::string, std::string>> backend_params_;  // checked client settings
   std::string user_;
   std::string database_;
   std::optional<crypto::ScramServer> scram_server_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "session/pg_session.h"
+#include "session/startup_params.h"
 
 namespace warden::dialect::postgres {
 
@@ -152,6 +153,13 @@ void PgSession::handleStartupMessage(StartupMessage msg) {
     return;
   }
   database_ = served.empty() ? requested : served;
+  // Settings the client asks for at start-up are checked before anything else happens.
+  auto forwarded = backendStartupParams(msg.params);
+  if (!forwarded) {
+    fatal(sqlstate::kInsufficientPrivilege, forwarded.error().message);
+    return;
+  }
+  backend_params_ = std::move(forwarded.value());
   startup_ = std::move(msg);
 
   // Copy what we need: the user entry belongs to the current config snapshot.
@@ -205,6 +213,10 @@ void PgSession::handleClientAuth(std::span<const uint8_t> data) {
   }
   // Bytes after the final auth message (pipelined queries) wait until the session is ready.
   if (!data.empty() && state_ != State::Closing) {
+    if (early_client_bytes_.size() + data.size() > host_.config().limits.max_message_bytes) {
+      fatal(sqlstate::kProtocolViolation, "too much data sent before the session was ready");
+      return;
+    }
     early_client_bytes_.insert(early_client_bytes_.end(), data.begin(), data.end());
     host_.pauseReading(Side::Client, true);
   }
