@@ -305,10 +305,14 @@ def _chown_postgres(path):
 
 
 class PgServer:
-    """A throwaway PostgreSQL cluster on 127.0.0.1:<free port>, superuser `postgres`."""
+    """A throwaway PostgreSQL cluster on 127.0.0.1:<free port>, superuser `postgres`.
+
+    ssl_cert/ssl_key: serve TLS with this certificate (the key is copied into the cluster,
+    owned by postgres, mode 0600). hba: replaces pg_hba.conf with this text (else initdb's).
+    """
 
     def __init__(self, session, name="pg", superuser_password="pg-super-password",
-                 port=None, settings=None):
+                 port=None, settings=None, ssl_cert=None, ssl_key=None, hba=None):
         self.session = session
         self.name = name
         self.host = LOCALHOST
@@ -322,6 +326,8 @@ class PgServer:
         self.settings = {"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off",
                          "max_connections": "200", "log_min_messages": "warning"}
         self.settings.update(settings or {})
+        self.ssl_cert, self.ssl_key = ssl_cert, ssl_key
+        self.hba = hba
         self._key = None
 
     def _pg(self, tool):
@@ -341,6 +347,19 @@ class PgServer:
         if r.returncode != 0:
             raise HarnessError(f"initdb failed: {r.stdout}\n{r.stderr}")
         pwfile.unlink()
+        if self.ssl_cert:
+            crt, key = self.data / "server.crt", self.data / "server.key"
+            shutil.copyfile(self.ssl_cert, crt)
+            shutil.copyfile(self.ssl_key, key)
+            os.chmod(key, 0o600)
+            for p in (crt, key):
+                _chown_postgres(p)
+            self.settings.update({"ssl": "on", "ssl_cert_file": str(crt),
+                                  "ssl_key_file": str(key)})
+        if self.hba is not None:
+            hba = self.data / "pg_hba.conf"
+            hba.write_text(self.hba.rstrip("\n") + "\n")
+            _chown_postgres(hba)
         self._key = self.session.register(
             self.stop, " ".join(shlex.quote(a) for a in _as_postgres(
                 [self._pg("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-t", "20", "stop"])))
