@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cancel_registry.h"
+#include "warden/net/proxy_protocol.h"
 #include "warden/base/log.h"
 #include "worker.h"
 
@@ -15,6 +16,8 @@ using dialect::Side;
 
 namespace {
 constexpr uint64_t kCloseFlushDeadlineMs = 5000;
+constexpr uint64_t kProxyHeaderDeadlineMs = 5000;
+constexpr size_t kProxyHeaderMaxBytes = 16 + 65535;
 
 std::string formatAddress(const sockaddr_storage& ss) {
   char ip[64] = {0};
@@ -67,6 +70,18 @@ void SessionRunner::start(uv_stream_t* listener) {
   if (uv_tcp_getpeername(client_->tcp(), reinterpret_cast<sockaddr*>(&ss), &len) == 0)
     client_address_ = formatAddress(ss);
   uv_tcp_keepalive(client_->tcp(), 1, 60);
+  client_->begin();
+  if (target_.target->proxy_protocol) {
+    // The load balancer's PROXY header comes first; the dialect starts once we know who the
+    // real client is (server-speaks-first protocols must not greet the balancer's bytes).
+    awaiting_proxy_ = true;
+    uv_timer_start(&connect_timer_, &SessionRunner::onConnectTimer, kProxyHeaderDeadlineMs, 0);
+    return;
+  }
+  startSession();
+}
+
+void SessionRunner::startSession() {
   session_ = target_.dialect->newSession(*this);
   if (!session_) {
     close("dialect could not create a session");
@@ -74,8 +89,40 @@ void SessionRunner::start(uv_stream_t* listener) {
   }
   log::debug("session start", {{"session", id_}, {"target", target_.target->name},
                                {"client", client_address_}});
-  client_->begin();
   session_->onStart();
+}
+
+void SessionRunner::handleProxyHeader(std::span<const uint8_t> data) {
+  if (proxy_buf_.size() + data.size() > kProxyHeaderMaxBytes) {
+    close("PROXY header too long");
+    return;
+  }
+  proxy_buf_.insert(proxy_buf_.end(), data.begin(), data.end());
+  net::ProxyHeader header;
+  std::string error;
+  switch (net::parseProxyHeader(proxy_buf_, header, error)) {
+    case net::ProxyParse::NeedMore:
+      return;
+    case net::ProxyParse::Invalid:
+      log::warn("connection refused: invalid PROXY protocol header",
+                {{"target", target_.target->name}, {"peer", client_address_}, {"error", error}});
+      close("invalid PROXY header");
+      return;
+    case net::ProxyParse::Complete:
+      break;
+  }
+  awaiting_proxy_ = false;
+  uv_timer_stop(&connect_timer_);
+  if (!header.local && !header.source.empty()) {
+    log::debug("PROXY header", {{"session", id_}, {"peer", client_address_},
+                                {"client", header.source}});
+    client_address_ = header.source;
+  }
+  std::vector<uint8_t> rest(proxy_buf_.begin() + long(header.length), proxy_buf_.end());
+  proxy_buf_.clear();
+  proxy_buf_.shrink_to_fit();
+  startSession();
+  if (session_ && !closing_ && !rest.empty()) session_->onData(Side::Client, rest);
 }
 
 Stream* SessionRunner::streamFor(Side side) {
@@ -183,6 +230,10 @@ void SessionRunner::onConnectTimer(uv_timer_t* t) {
     if (self->backend_) self->backend_->close();
     return;
   }
+  if (self->awaiting_proxy_) {
+    self->close("no PROXY header in time");
+    return;
+  }
   if (self->connecting_) self->backendConnectFailed("connect timeout");
 }
 
@@ -249,7 +300,11 @@ void SessionRunner::forceClose(std::string_view reason) {
 }
 
 void SessionRunner::drain() {
-  if (!closing_ && session_) session_->onDrain();
+  if (closing_) return;
+  if (session_)
+    session_->onDrain();
+  else
+    close("draining");
 }
 
 void SessionRunner::cancelRequested() {
@@ -370,12 +425,21 @@ void SessionRunner::log(dialect::LogLevel level, std::string_view msg) noexcept 
 
 // ------------------------------------------------------------------ Stream::Owner
 void SessionRunner::onStreamData(Stream& s, std::span<const uint8_t> data) {
-  if (closing_ || !session_) return;
+  if (closing_) return;
+  if (awaiting_proxy_) {
+    handleProxyHeader(data);
+    return;
+  }
+  if (!session_) return;
   session_->onData(s.side() == 0 ? Side::Client : Side::Backend, data);
 }
 
 void SessionRunner::onStreamClosed(Stream& s, const std::string& reason) {
-  if (closing_ || !session_) return;
+  if (closing_) return;
+  if (!session_) {
+    close(reason);
+    return;
+  }
   session_->onPeerClosed(s.side() == 0 ? Side::Client : Side::Backend, reason);
 }
 

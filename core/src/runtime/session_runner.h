@@ -71,6 +71,8 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   static void onConnect(uv_connect_t* req, int status);
   static void onResolved(uv_getaddrinfo_t* req, int status, struct addrinfo* res);
   static void onHandleClosed(uv_handle_t* h);
+  void startSession();
+  void handleProxyHeader(std::span<const uint8_t> data);
   void connectTo(const struct sockaddr* addr);
   void backendConnectFailed(const std::string& why);
   Stream* streamFor(dialect::Side side);
@@ -93,6 +95,8 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   int pending_reqs_ = 0;       // connect / getaddrinfo in flight
   bool closing_ = false, finished_ = false, connecting_ = false, backend_connected_ = false;
   bool resolving_ = false;
+  bool awaiting_proxy_ = false;
+  std::vector<uint8_t> proxy_buf_;  // PROXY header bytes until complete (bounded)
 };
 
 }  // namespace warden::runtime
