@@ -93,11 +93,11 @@ void SessionRunner::startSession() {
 }
 
 void SessionRunner::handleProxyHeader(std::span<const uint8_t> data) {
-  if (proxy_buf_.size() + data.size() > kProxyHeaderMaxBytes) {
-    close("PROXY header too long");
-    return;
-  }
-  proxy_buf_.insert(proxy_buf_.end(), data.begin(), data.end());
+  // Only header bytes count against the cap; what follows the header belongs to the session.
+  size_t room = kProxyHeaderMaxBytes - proxy_buf_.size();
+  size_t take = std::min(room, data.size());
+  proxy_buf_.insert(proxy_buf_.end(), data.begin(), data.begin() + long(take));
+  std::span<const uint8_t> after = data.subspan(take);
   net::ProxyHeader header;
   std::string error;
   switch (net::parseProxyHeader(proxy_buf_, header, error)) {
@@ -119,6 +119,7 @@ void SessionRunner::handleProxyHeader(std::span<const uint8_t> data) {
     client_address_ = header.source;
   }
   std::vector<uint8_t> rest(proxy_buf_.begin() + long(header.length), proxy_buf_.end());
+  rest.insert(rest.end(), after.begin(), after.end());
   proxy_buf_.clear();
   proxy_buf_.shrink_to_fit();
   startSession();
@@ -361,14 +362,20 @@ void SessionRunner::setIdentity(policy::Identity identity) noexcept {
 policy::Decision SessionRunner::evaluate(std::string_view text, policy::StatementOrigin origin) noexcept {
   policy::StatementRequest req;
   req.identity = &identity_;
-  req.target = target_.target;
   req.dialect = target_.target->dialect;
   req.text = text;
   req.origin = origin;
   req.session_id = id_;
+  // Policy follows reloads: use the worker's newest snapshot, with this target as that snapshot
+  // knows it. A target removed by a reload keeps the rules it started with.
   const auto& snap = worker_.snapshot();
-  const auto& engine = snap ? snap->policy : snapshot_->policy;
-  return engine->evaluate(req);
+  const TargetRuntime* current = snap ? snap->find(target_.target->name) : nullptr;
+  if (current) {
+    req.target = current->target;
+    return snap->policy->evaluate(req);
+  }
+  req.target = target_.target;
+  return snapshot_->policy->evaluate(req);
 }
 
 bool SessionRunner::registerCancelKey(std::span<const uint8_t> key) noexcept {
@@ -449,9 +456,12 @@ void SessionRunner::onStreamTlsDone(Stream& s, bool ok, const std::string& error
 }
 
 void SessionRunner::onStreamWriteLevel(Stream& s, bool above) {
-  // Backpressure: a peer that is not draining pauses reads from the other side.
+  // Backpressure: a peer that is not draining pauses reads from the other side. A client that
+  // does not read its replies also stops being read (as a server stops reading a client whose
+  // socket is full), so replies the gateway generates itself cannot pile up either.
   Stream* other = s.side() == 0 ? backend_.get() : client_.get();
   if (other && other->usable()) other->setPaused(Stream::kPauseBackpressure, above);
+  if (s.side() == 0 && s.usable()) s.setPaused(Stream::kPauseOwnQueue, above);
 }
 
 void SessionRunner::onStreamFlushed(Stream&) {}

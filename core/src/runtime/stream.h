@@ -34,7 +34,11 @@ class Stream {
     virtual void onStreamHandleClosed(Stream& s) = 0;
   };
 
-  enum PauseReason : uint32_t { kPauseOwner = 1, kPauseBackpressure = 2, kPauseConnecting = 4 };
+  enum PauseReason : uint32_t {
+    kPauseOwner = 1,         // the dialect asked (auth, held statement)
+    kPauseBackpressure = 2,  // the opposite peer is not draining what we forward to it
+    kPauseOwnQueue = 4,      // this peer is not reading its replies: stop taking requests
+  };
 
   Stream(Worker& worker, Owner& owner, int side, uint32_t high_wm, uint32_t low_wm);
   ~Stream();

@@ -70,12 +70,10 @@ void Worker::openListener(const ListenerSpec& spec) {
   uv_tcp_init(&loop_, &l->tcp);
   l->tcp.data = l;
   int rc = uv_tcp_open(&l->tcp, spec.fd);
+  if (rc != 0) ::close(spec.fd);  // not adopted by the handle
   if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), 1024, &Worker::onConnection);
   if (rc != 0) {
     log::error("listener failed", {{"worker", index_}, {"listen", spec.key}, {"error", uv_strerror(rc)}});
-    if (rc != 0 && spec.fd >= 0) {
-      // uv_tcp_open failed: the fd was not adopted.
-    }
     closeListener(l);
     return;
   }

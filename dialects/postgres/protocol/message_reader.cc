@@ -18,6 +18,10 @@
 namespace warden::dialect::postgres {
 
 namespace {
+constexpr size_t kInitialReserve = 64 * 1024;
+}  // namespace
+
+namespace {
 
 constexpr size_t kTypedHeader = 5;    // type:1 + len:4
 constexpr size_t kStartupHeader = 4;  // len:4
@@ -178,12 +182,15 @@ ReadEvent MessageReader::next(std::span<const uint8_t>& input, StreamPolicy poli
     input = input.subspan(kTypedHeader + body_len);
     return ev;
   }
+  // Grow with the bytes that actually arrive: a declared length alone reserves at most 64 KiB
+  // (a peer announcing 64 MiB and sending nothing must not pin 64 MiB).
+  const size_t initial = kTypedHeader + std::min<size_t>(body_len, kInitialReserve);
   if (header_in_input) {
-    buf_.reserve(kTypedHeader + size_t(body_len));
+    buf_.reserve(initial);
     buf_.assign(input.begin(), input.begin() + kTypedHeader);
     input = input.subspan(kTypedHeader);
   } else {
-    buf_.reserve(kTypedHeader + size_t(body_len));
+    buf_.reserve(initial);
   }
   assembling_ = true;
   return continueAssembly(input);

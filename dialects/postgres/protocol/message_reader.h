@@ -53,6 +53,8 @@ class MessageReader {
   //! (i.e. code:4 + rest), or NeedMore / Error (length < 8 or > kMaxStartupPacket).
   ReadEvent readStartup(std::span<const uint8_t>& input);
 
+  //! Changes the whole-message limit (e.g. small before authentication, larger after).
+  void setMaxMessageBytes(uint32_t max) { max_ = max; }
   //! True when no partial message is held (a message boundary).
   bool atBoundary() const;
   //! Bytes buffered internally (partial header or message).
