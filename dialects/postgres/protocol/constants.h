@@ -13,7 +13,8 @@ constexpr uint32_t kCancelRequestCode = 80877102;    // 1234 << 16 | 5678
 constexpr uint32_t kSslRequestCode = 80877103;       // 1234 << 16 | 5679
 constexpr uint32_t kGssEncRequestCode = 80877104;    // 1234 << 16 | 5680
 constexpr uint32_t kMaxStartupPacket = 10000;        // same limit as the server (MAX_STARTUP_PACKET_LENGTH)
-constexpr uint32_t kMaxCancelSecret = 256;           // protocol 3.2 allows up to 256 bytes
+constexpr uint32_t kMaxCancelSecret = 256;
+constexpr uint32_t kMaxAuthMessage = 65535;          // as the server's PG_MAX_AUTH_TOKEN_LENGTH           // protocol 3.2 allows up to 256 bytes
 
 // Frontend (client → server) message types.
 namespace fe {

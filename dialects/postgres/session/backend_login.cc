@@ -2,6 +2,9 @@
 //! Warden's own login to the backend with the target's vaulted credentials: optional TLS
 //! (backend.tls), StartupMessage, SCRAM-SHA-256 / MD5 / cleartext as the server asks, then the
 //! ParameterStatus / BackendKeyData stream until the first ReadyForQuery.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <fmt/format.h>
 
 #include "session/pg_session.h"
@@ -10,6 +13,13 @@ namespace warden::dialect::postgres {
 
 namespace {
 bool wholeMessages(uint8_t, uint32_t, void*) { return false; }
+bool isLoopback(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
 }  // namespace
 
 void PgSession::sendBackendStartup() {
@@ -105,6 +115,14 @@ bool PgSession::handleBackendAuthMessage(std::span<const uint8_t> body) {
       state_ = State::BackendParams;
       return true;
     case AuthCode::CleartextPassword:
+      // Never hand the vaulted password to a server over plaintext unless it is on this host:
+      // with backend.tls prefer, an active attacker could answer 'N' and ask for it.
+      if (!host_.tlsActive(Side::Backend) && !isLoopback(b.host)) {
+        fatal(sqlstate::kConnectionFailure,
+              "backend asks for a cleartext password over an unencrypted connection; refusing "
+              "(set backend.tls: require, or use scram-sha-256 on the server)");
+        return false;
+      }
       encodePasswordMessage(out, b.password);
       break;
     case AuthCode::Md5Password:
@@ -232,6 +250,7 @@ void PgSession::handleBackendParamsMessage(uint8_t type, std::span<const uint8_t
 void PgSession::becomeReady() {
   to_client_.flush();
   state_ = State::Ready;
+  client_reader_.setMaxMessageBytes(host_.config().limits.max_message_bytes);
   host_.disarmTimer();
   log(LogLevel::Debug, "session ready");
   if (drain_requested_ || host_.draining()) {

@@ -24,7 +24,8 @@ const char* stateName(State s) {
 
 PgSession::PgSession(SessionHost& host)
     : host_(host),
-      client_reader_(host.config().limits.max_message_bytes),
+      // Until the client is authenticated only small messages are accepted.
+      client_reader_(std::min<uint32_t>(kMaxAuthMessage, host.config().limits.max_message_bytes)),
       backend_reader_(host.config().limits.max_message_bytes),
       to_backend_(host, Side::Backend),
       to_client_(host, Side::Client) {}
@@ -85,8 +86,10 @@ void PgSession::fatal(std::string_view sqlstate, std::string_view message, std::
   log(LogLevel::Info, fmt::format("closing session: {} ({}) in state {}", text, sqlstate,
                                   stateName(state_)));
   // Before the client finished startup it cannot read anything but the TLS/startup replies;
-  // an ErrorResponse is still what a server sends there.
-  if (state_ != State::ClientTls) {
+  // an ErrorResponse is still what a server sends there. In Ready, never splice it into the
+  // middle of a backend message that is being streamed to the client.
+  bool mid_message = state_ == State::Ready && !backend_reader_.atBoundary();
+  if (state_ != State::ClientTls && !mid_message) {
     Bytes out;
     encodeErrorResponse(out, {"FATAL", sqlstate, text, detail, {}});
     sendToClient(out);
@@ -187,10 +190,10 @@ void PgSession::onDrain() noexcept {
 }
 
 void PgSession::maybeFinishDrain() {
-  // skip_to_sync_: a denied extended segment still owes the client its error at the next Sync
-  // (not part of busy(): the backend has nothing of it, so a cancel must not be sent).
-  if (drain_requested_ && state_ == State::Ready && !busy() && !skip_to_sync_ &&
-      tx_status_ == kTxIdle && injections_.empty())
+  // Idle: nothing owed by the backend, no transaction open, and not inside a backend message
+  // (an asynchronous NotificationResponse may be streaming).
+  if (drain_requested_ && state_ == State::Ready && !busy() && tx_status_ == kTxIdle &&
+      backend_reader_.atBoundary())
     fatal(sqlstate::kAdminShutdown, "the gateway is shutting down");
 }
 

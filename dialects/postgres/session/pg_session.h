@@ -81,7 +81,7 @@ class PgSession final : public Session {
   void relayFromClient(std::span<const uint8_t> data);
   void relayFromBackend(std::span<const uint8_t> data);
   bool handleClientMessage(const ReadEvent& ev);
-  void denyStatement(const policy::Decision& d, bool extended);
+  void denyStatement(const policy::Decision& d, std::string_view statement_name, bool extended);
   void onBackendReady(uint8_t tx_status);
   bool busy() const;
   void cancelBackendQuery();
@@ -107,9 +107,9 @@ class PgSession final : public Session {
   std::string user_;
   std::string database_;
   std::optional<crypto::ScramServer> scram_server_;
+  crypto::ScramVerifier scram_server_verifier_;
   bool expect_sasl_initial_ = true;
   bool cleartext_auth_ = false;
-  std::optional<std::string> user_password_;  // plaintext from config, when given
   std::vector<std::string> user_groups_;
   std::string user_kind_;
   bool user_known_ = false;
@@ -126,16 +126,21 @@ class PgSession final : public Session {
   uint64_t rfq_expected_ = 0;   // ReadyForQuery replies the backend owes us (Q + Sync forwarded)
   uint64_t rfq_seen_ = 0;       // ReadyForQuery replies relayed
   bool segment_open_ = false;   // extended-protocol messages forwarded since the last Sync
-  bool skip_to_sync_ = false;   // a denied extended message: drop until Sync
   bool drain_requested_ = false;
-  Bytes pending_deny_;          // ErrorResponse for a denied extended message, sent at Sync
-  struct Injection {
-    uint64_t at_rfq = 0;      // emitted when rfq_seen_ reaches this value...
-    bool before = false;      // ...just before relaying that ReadyForQuery (else after it)
-    bool append_rfq = false;  // add our own ReadyForQuery with the then-current status
-    Bytes bytes;
+  // COPY FROM STDIN through the extended protocol: Syncs sent after the Execute that started it
+  // are ignored by the server until CopyDone/CopyFail.
+  bool after_execute_ = false;
+  uint64_t syncs_after_execute_ = 0;
+  // Denied statements travel to the backend as a stand-in that fails to parse; its
+  // ErrorResponse (recognised by `marker`) is replaced by the denial.
+  struct PendingDenial {
+    std::string marker;
+    Bytes error;
+    uint64_t until_rfq = 0;  // dropped once this ReadyForQuery passed (skipped by the server)
   };
-  std::deque<Injection> injections_;
+  std::deque<PendingDenial> denials_;
+  bool denials_pending_ = false;  // !denials_.empty(), addressable for the stream policy
+  uint64_t denials_issued_ = 0;
 };
 
 }  // namespace warden::dialect::postgres

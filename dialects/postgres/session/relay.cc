@@ -1,10 +1,14 @@
 // dialects/postgres/session/relay.cc
 //! Ready state. Client messages pass the policy seam and travel as their original bytes; backend
-//! replies stream through untouched (rows and COPY data are never buffered whole). Denials are
-//! injected exactly where the server would have answered: a denied simple query gets
-//! ErrorResponse + ReadyForQuery after the replies to everything sent before it; a denied
-//! extended-protocol message makes the session drop messages until Sync (as a server does after
-//! an error) and the error goes right before the ReadyForQuery that answers that Sync.
+//! replies stream through untouched (rows and COPY data are never buffered whole).
+//!
+//! A denied statement is not answered by Warden on its own: in its place the backend receives a
+//! statement that fails to parse (a unique marker word), so the server itself produces the error
+//! at exactly the right point of the reply stream, aborts the transaction or implicit
+//! transaction as it would for any error, and skips to Sync in extended mode. Warden then swaps
+//! that one ErrorResponse (recognised by its marker) for the denial message. Nothing is queued
+//! on Warden's side, replies never split a backend message, and transaction semantics are the
+//! server's own.
 #include <fmt/format.h>
 
 #include "session/pg_session.h"
@@ -19,7 +23,8 @@ namespace {
 bool clientStreams(uint8_t type, uint32_t, void*) {
   return type == fe::kCopyData || type == fe::kBind;
 }
-bool backendStreams(uint8_t type, uint32_t, void*) {
+bool backendStreams(uint8_t type, uint32_t, void* ctx) {
+  if (type == be::kErrorResponse) return !*static_cast<const bool*>(ctx);
   switch (type) {
     case be::kReadyForQuery:
     case be::kAuthentication:
@@ -30,6 +35,17 @@ bool backendStreams(uint8_t type, uint32_t, void*) {
     default:
       return true;
   }
+}
+
+//! Parse message with the given statement name and query and no parameter types.
+void encodeParse(Bytes& out, std::string_view name, std::string_view query) {
+  out.push_back(fe::kParse);
+  appendBe32(out, uint32_t(4 + name.size() + 1 + query.size() + 1 + 2));
+  appendBytes(out, name);
+  out.push_back(0);
+  appendBytes(out, query);
+  out.push_back(0);
+  appendBe16(out, 0);
 }
 
 }  // namespace
@@ -45,19 +61,26 @@ void PgSession::relayFromClient(std::span<const uint8_t> data) {
       return;
     }
     if (ev.kind == ReadEvent::Kind::Chunk) {
-      if (skip_to_sync_) continue;  // part of a message a server would discard after an error
-      if (ev.first && ev.type == fe::kBind) segment_open_ = true;
+      if (ev.first && ev.type == fe::kBind) {
+        segment_open_ = true;
+        syncs_after_execute_ = 0;
+        after_execute_ = false;
+      }
       to_backend_.add(ev.raw, ev.raw_in_input);
       continue;
     }
     if (!handleClientMessage(ev)) return;
   }
   to_backend_.flush();
-  maybeFinishDrain();  // a locally answered Sync can be the idle point a drain waits for
 }
 
 bool PgSession::handleClientMessage(const ReadEvent& ev) {
-  if (skip_to_sync_ && ev.type != fe::kSync && ev.type != fe::kTerminate) return true;
+  if (ev.type != fe::kSync && ev.type != fe::kFlush && ev.type != fe::kCopyData &&
+      ev.type != fe::kCopyDone && ev.type != fe::kCopyFail && ev.type != fe::kExecute) {
+    // Any other message ends the window in which Syncs may fall into a COPY FROM STDIN.
+    syncs_after_execute_ = 0;
+    after_execute_ = false;
+  }
   switch (ev.type) {
     case fe::kQuery: {
       auto sql = decodeQuery(ev.body);
@@ -67,7 +90,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       }
       policy::Decision d = host_.evaluate(sql.value(), policy::StatementOrigin::SimpleQuery);
       if (d.verdict != policy::Verdict::Allow) {
-        denyStatement(d, false);
+        denyStatement(d, {}, false);
         return true;
       }
       to_backend_.add(ev.raw, ev.raw_in_input);
@@ -80,52 +103,46 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
         fatal(sqlstate::kProtocolViolation, fmt::format("invalid Parse message: {}", p.error().message));
         return false;
       }
+      segment_open_ = true;
       policy::Decision d = host_.evaluate(p->query, policy::StatementOrigin::Prepare);
       if (d.verdict != policy::Verdict::Allow) {
-        denyStatement(d, true);
+        denyStatement(d, p->name, true);
         return true;
       }
       to_backend_.add(ev.raw, ev.raw_in_input);
-      segment_open_ = true;
       return true;
     }
-    case fe::kSync: {
-      if (skip_to_sync_) {
-        skip_to_sync_ = false;
-        Bytes err;
-        err.swap(pending_deny_);
-        if (segment_open_) {
-          // Earlier messages of this segment reached the backend: let it answer them and put
-          // the error just before the ReadyForQuery that answers this Sync.
-          to_backend_.add(ev.raw, ev.raw_in_input);
-          rfq_expected_++;
-          injections_.push_back({rfq_expected_, true, false, std::move(err)});
-        } else if (rfq_seen_ == rfq_expected_) {
-          to_backend_.flush();
-          encodeReadyForQuery(err, tx_status_);
-          sendToClient(err);
-        } else {
-          injections_.push_back({rfq_expected_, false, true, std::move(err)});
-        }
-        segment_open_ = false;
-        return true;
-      }
+    case fe::kSync:
       to_backend_.add(ev.raw, ev.raw_in_input);
       rfq_expected_++;
+      if (after_execute_) syncs_after_execute_++;
       segment_open_ = false;
       return true;
-    }
-    case fe::kBind:
     case fe::kExecute:
+      after_execute_ = true;
+      syncs_after_execute_ = 0;
+      segment_open_ = true;
+      to_backend_.add(ev.raw, ev.raw_in_input);
+      return true;
+    case fe::kBind:
     case fe::kDescribe:
     case fe::kClose:
       segment_open_ = true;
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
-    case fe::kFlush:
-    case fe::kCopyData:
     case fe::kCopyDone:
     case fe::kCopyFail:
+      // The server ignores Sync while in COPY FROM STDIN: Syncs the client sent after the
+      // Execute that started the copy produce no ReadyForQuery of their own.
+      if (syncs_after_execute_ > 0) {
+        rfq_expected_ -= std::min<uint64_t>(syncs_after_execute_, rfq_expected_ - rfq_seen_);
+        syncs_after_execute_ = 0;
+      }
+      after_execute_ = false;
+      to_backend_.add(ev.raw, ev.raw_in_input);
+      return true;
+    case fe::kFlush:
+    case fe::kCopyData:
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     case fe::kTerminate: {
@@ -140,7 +157,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       policy::Decision d;
       d.verdict = policy::Verdict::Deny;
       d.message = "fastpath function calls are not allowed through the gateway";
-      denyStatement(d, false);
+      denyStatement(d, {}, false);
       return true;
     }
     default:
@@ -150,7 +167,8 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
   }
 }
 
-void PgSession::denyStatement(const policy::Decision& d, bool extended) {
+void PgSession::denyStatement(const policy::Decision& d, std::string_view statement_name,
+                              bool extended) {
   std::string message;
   if (d.verdict == policy::Verdict::Hold)
     message = d.message.empty() ? fmt::format("statement requires approval (request {})", d.hold_id)
@@ -158,26 +176,33 @@ void PgSession::denyStatement(const policy::Decision& d, bool extended) {
   else
     message = d.message.empty() ? "statement denied by policy" : d.message;
   std::string detail = d.rule.empty() ? std::string() : fmt::format("rule: {}", d.rule);
-  Bytes err;
-  encodeErrorResponse(err, {"ERROR", sqlstate::kInsufficientPrivilege, prefixed(message), detail, {}});
   log(LogLevel::Info, fmt::format("statement denied: {}", message));
+
+  PendingDenial denial;
+  uint8_t rnd[8];
+  crypto::randomBytes(rnd);
+  denial.marker = fmt::format("warden_denied_{:016x}_{}", loadBe32(rnd) * 0x100000000ull + loadBe32(rnd + 4),
+                              ++denials_issued_);
+  encodeErrorResponse(denial.error,
+                      {"ERROR", sqlstate::kInsufficientPrivilege, prefixed(message), detail, {}});
+  Bytes stand_in;
   if (extended) {
-    pending_deny_ = std::move(err);
-    skip_to_sync_ = true;
-    return;
+    encodeParse(stand_in, statement_name, denial.marker);
+    denial.until_rfq = rfq_expected_ + 1;  // the Sync that ends this segment
+  } else {
+    encodeQuery(stand_in, denial.marker);
+    rfq_expected_++;
+    denial.until_rfq = rfq_expected_;
   }
-  if (rfq_seen_ == rfq_expected_ && !segment_open_) {
-    to_backend_.flush();
-    encodeReadyForQuery(err, tx_status_);
-    sendToClient(err);
-    return;
-  }
-  injections_.push_back({rfq_expected_, false, true, std::move(err)});
+  denials_.push_back(std::move(denial));
+  denials_pending_ = true;
+  to_backend_.flush();
+  sendToBackend(stand_in);
 }
 
 void PgSession::relayFromBackend(std::span<const uint8_t> data) {
   while (!data.empty() && state_ == State::Ready) {
-    ReadEvent ev = backend_reader_.next(data, &backendStreams, nullptr);
+    ReadEvent ev = backend_reader_.next(data, &backendStreams, &denials_pending_);
     if (ev.kind == ReadEvent::Kind::NeedMore) break;
     if (ev.kind == ReadEvent::Kind::Error) {
       fatal(sqlstate::kConnectionFailure, fmt::format("invalid message from backend: {}", ev.error));
@@ -197,20 +222,24 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
         tx_status_ = st.value();
         rfq_seen_++;
         if (rfq_seen_ > rfq_expected_) rfq_expected_ = rfq_seen_;  // never owe negative
-        while (!injections_.empty() && injections_.front().at_rfq == rfq_seen_ &&
-               injections_.front().before) {
-          to_client_.flush();
-          sendToClient(injections_.front().bytes);
-          injections_.pop_front();
+        // Stand-ins the server skipped (an earlier error in the same segment) are done.
+        while (!denials_.empty() && denials_.front().until_rfq <= rfq_seen_) denials_.pop_front();
+        denials_pending_ = !denials_.empty();
+        to_client_.add(ev.raw, ev.raw_in_input);
+        break;
+      }
+      case be::kErrorResponse: {
+        // Only whole while a denial is pending: is this the stand-in's error?
+        if (!denials_.empty()) {
+          auto f = decodeErrorFields(ev.body);
+          if (f && f->get('M').find(denials_.front().marker) != std::string_view::npos) {
+            to_client_.add(denials_.front().error, false);
+            denials_.pop_front();
+            denials_pending_ = !denials_.empty();
+            break;
+          }
         }
         to_client_.add(ev.raw, ev.raw_in_input);
-        while (!injections_.empty() && injections_.front().at_rfq <= rfq_seen_) {
-          to_client_.flush();
-          Injection inj = std::move(injections_.front());
-          injections_.pop_front();
-          if (inj.append_rfq) encodeReadyForQuery(inj.bytes, tx_status_);
-          sendToClient(inj.bytes);
-        }
         break;
       }
       case be::kCopyBothResponse:

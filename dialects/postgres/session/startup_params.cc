@@ -11,18 +11,44 @@ namespace warden::dialect::postgres {
 
 namespace {
 
-constexpr std::array<std::string_view, 16> kForwardable = {
-    "application_name", "client_encoding",  "datestyle",          "timezone",
-    "intervalstyle",    "extra_float_digits", "bytea_output",     "search_path",
-    "statement_timeout", "lock_timeout",    "idle_in_transaction_session_timeout",
-    "standard_conforming_strings", "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
-};
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
+}
+
+// Not here on purpose: standard_conforming_strings (changes how backslashes lex inside '...'),
+// anything touching roles, read-only mode, replication or logging.
+constexpr std::array<std::string_view, 15> kForwardable = {
+    "application_name", "client_encoding",  "datestyle",          "timezone",
+    "intervalstyle",    "extra_float_digits", "bytea_output",     "search_path",
+    "statement_timeout", "lock_timeout",    "idle_in_transaction_session_timeout",
+    "lc_messages", "lc_monetary", "lc_numeric", "lc_time",
+};
+
+// Client-only encodings in which 0x5c ('\\') can be the second byte of a character: the server
+// would lex a statement differently from a UTF-8 reader of the same bytes, so analysis and
+// policy could be bypassed (CVE-2006-2313 class). Names are compared the way the server's
+// clean_encoding_name does: lower case, non-alphanumerics dropped.
+constexpr std::array<std::string_view, 20> kUnsafeEncodings = {
+    "sjis",       "shiftjis",   "shiftjis2004", "mskanji",    "big5",
+    "gbk",        "uhc",        "gb18030",      "johab",      "win932",
+    "win936",     "win949",     "win950",       "windows932", "windows936",
+    "windows949", "windows950", "cp932",        "cp936",      "cp949",
+};
+
+std::string cleanEncodingName(std::string_view value) {
+  std::string out;
+  for (unsigned char c : value)
+    if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+  return out;
+}
+
+bool unsafeEncoding(std::string_view value) {
+  std::string v = cleanEncodingName(value);
+  return v == "cp950" ||
+         std::find(kUnsafeEncodings.begin(), kUnsafeEncodings.end(), v) != kUnsafeEncodings.end();
 }
 
 }  // namespace
@@ -86,6 +112,9 @@ Result<std::vector<std::pair<std::string, std::string>>> backendStartupParams(
       if (!opts) return opts.error();
       std::string rebuilt;
       for (const auto& [name, value] : opts.value()) {
+        if (lower(name) == "client_encoding" && unsafeEncoding(value))
+          return makeError(fmt::format("client_encoding \"{}\" is not supported through the "
+                                       "gateway (use UTF8)", value));
         if (!isForwardableStartupSetting(name))
           return makeError(fmt::format(
               "setting \"{}\" cannot be passed at connection start through the gateway; use SET "
@@ -100,6 +129,9 @@ Result<std::vector<std::pair<std::string, std::string>>> backendStartupParams(
       if (!rebuilt.empty()) out.emplace_back("options", std::move(rebuilt));
       continue;
     }
+    if (lower(k) == "client_encoding" && unsafeEncoding(v))
+      return makeError(fmt::format("client_encoding \"{}\" is not supported through the gateway "
+                                   "(use UTF8)", v));
     if (!isForwardableStartupSetting(k))
       return makeError(fmt::format(
           "startup parameter \"{}\" cannot be passed through the gateway; use SET in SQL (policy "

@@ -167,7 +167,6 @@ void PgSession::handleStartupMessage(StartupMessage msg) {
   crypto::ScramVerifier verifier = mockVerifier(user_);
   if (u) {
     user_known_ = true;
-    user_password_ = u->password;
     user_groups_ = u->groups;
     user_kind_ = u->kind == config::IdentityKind::Agent     ? "agent"
                  : u->kind == config::IdentityKind::Service ? "service"
@@ -178,7 +177,8 @@ void PgSession::handleStartupMessage(StartupMessage msg) {
   Bytes out;
   if (target.client_auth == config::ClientAuth::Password && host_.tlsActive(Side::Client)) {
     cleartext_auth_ = true;
-    scram_server_.emplace(verifier);  // keeps the verifier for the password check
+    scram_server_verifier_ = verifier;  // the (possibly mock) verifier for the password check
+    scram_server_.emplace(verifier);
     encodeAuthCleartext(out);
   } else {
     scram_server_.emplace(verifier);
@@ -262,19 +262,11 @@ void PgSession::handlePasswordMessage(std::span<const uint8_t> body) {
     fatal(sqlstate::kProtocolViolation, "malformed password message");
     return;
   }
-  bool ok = false;
-  if (user_known_ && user_password_) {
-    ok = crypto::constantTimeEqual(asBytes(*user_password_), asBytes(pw.value()));
-  } else if (user_known_) {
-    // Only a verifier is configured: derive the keys from the offered password.
-    const crypto::ScramVerifier* v = nullptr;
-    const config::User* u = host_.findUser(user_);
-    if (u && u->scram.valid()) v = &u->scram;
-    if (v) {
-      auto check = crypto::makeScramVerifier(pw.value(), v->salt, v->iterations);
-      ok = crypto::constantTimeEqual(check.stored_key, v->stored_key);
-    }
-  }
+  // Everyone, known or not, pays the same derivation against their (possibly mock) verifier:
+  // no timing difference to probe user names with.
+  const auto& v = scram_server_verifier_;
+  auto check = crypto::makeScramVerifier(pw.value(), v.salt, v.iterations);
+  bool ok = user_known_ && crypto::constantTimeEqual(check.stored_key, v.stored_key);
   if (!ok) {
     authFailed();
     return;

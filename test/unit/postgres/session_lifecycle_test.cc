@@ -213,13 +213,19 @@ TEST_CASE("drain: a pending denial is delivered before the drain closes",
   Conversation c;
   c.toReady(denyContaining("DROP"));
   c.fromClient(concat({query("SELECT 1"), query("DROP TABLE t")}));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 1);
   c.session->onDrain();
+  CHECK(c.host.closes.empty());
   c.fromBackend(selectReply(1));
+  CHECK(c.host.closes.empty());  // the stand-in's reply is still owed
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "TDCZEZE");
   CHECK(errorOf(f[4]).code == "42501");
   CHECK(errorOf(f[6]).code == "57P01");
   CHECK(c.host.closes.size() == 1);
+  CHECK(c.host.out_of_band.empty());
 }
 
 TEST_CASE("drain: a denied segment still waiting for its Sync is answered first",
@@ -227,11 +233,16 @@ TEST_CASE("drain: a denied segment still waiting for its Sync is answered first"
   Conversation c;
   c.toReady(denyContaining("DROP"));
   c.fromClient(concat({parse("", "DROP TABLE t"), bind("", ""), execute("")}));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 1);
   c.session->onDrain();
   // The client is mid-batch and owed an answer: not an idle point.
   CHECK(c.host.closes.empty());
   CHECK(c.clientBytes().empty());
   c.fromClient(sync());
+  CHECK(c.backendBytes() == sync());
+  CHECK(c.host.closes.empty());
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "EZE");
   CHECK(errorOf(f[0]).code == "42501");
@@ -239,6 +250,27 @@ TEST_CASE("drain: a denied segment still waiting for its Sync is answered first"
   CHECK(errorOf(f[2]).code == "57P01");
   CHECK(c.host.closes.size() == 1);
   CHECK(c.backendBytes() == terminate());
+}
+
+TEST_CASE("drain: waits for the end of a backend message being streamed",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady();
+  // An asynchronous NotificationResponse arrives in pieces while the session is idle.
+  Bytes note = notificationResponse(99, "jobs", std::string(200, 'p'));
+  c.fromBackend(ByteView(note).first(40));
+  CHECK(c.clientBytes() == Bytes(note.begin(), note.begin() + 40));
+  c.session->onDrain();
+  CHECK(c.host.closes.empty());
+  CHECK(c.clientBytes().empty());  // no FATAL in the middle of the notification
+  c.fromBackend(ByteView(note).subspan(40));
+  Bytes out = c.clientBytes();
+  REQUIRE(out.size() > note.size() - 40);
+  CHECK(Bytes(out.begin(), out.begin() + long(note.size() - 40)) == Bytes(note.begin() + 40, note.end()));
+  auto f = splitFrames(ByteView(out).subspan(note.size() - 40));
+  REQUIRE(types(f) == "E");
+  CHECK(errorOf(f[0]).code == "57P01");
+  CHECK(c.host.closes.size() == 1);
 }
 
 TEST_CASE("drain: during start-up the session is refused at once", "[postgres][session]") {
@@ -260,6 +292,51 @@ TEST_CASE("drain: a gateway already draining refuses after authentication",
   CHECK(errorOf(f.back()).code == "57P01");
   CHECK(c.host.connects == 0);
   CHECK(c.host.closes.size() == 1);
+}
+
+// ------------------------------------------------------------------ fatal mid-message
+
+TEST_CASE("fatal: never written into a backend message being streamed to the client",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady();
+  c.fromClient(query("SELECT * FROM big"));
+  c.backendBytes();
+  Bytes head = rowDescription({"v"});
+  Bytes row = dataRow({std::string(5000, 'r')});
+  c.fromBackend(concat({head, ByteView(row).first(100)}));
+  const Bytes partial = concat({head, ByteView(row).first(100)});
+  CHECK(c.clientBytes() == partial);
+
+  SECTION("client protocol violation") {
+    c.fromClient(Body().raw("junk").frame('y'));
+  }
+  SECTION("backend connection lost") {
+    c.session->onPeerClosed(Side::Backend, "connection reset");
+  }
+  SECTION("backend gone after more of the row arrived") {
+    c.fromBackend(ByteView(row).subspan(100, 50));
+    CHECK(c.clientBytes() == Bytes(row.begin() + 100, row.begin() + 150));
+    c.session->onPeerClosed(Side::Backend, "EOF");
+  }
+  // The client gets no ErrorResponse glued into the half-sent DataRow: only the close.
+  CHECK(c.clientBytes().empty());
+  CHECK(c.host.closes.size() == 1);
+  CHECK(c.state() == State::Closing);
+  CHECK(c.host.sends_after_close == 0);
+  CHECK(c.host.out_of_band.size() == 1);  // the query was still running: cancelled
+}
+
+TEST_CASE("fatal: at a message boundary the FATAL is still sent", "[postgres][session]") {
+  Conversation c;
+  c.toReady();
+  c.fromClient(query("SELECT * FROM big"));
+  c.backendBytes();
+  Bytes rows = concat({rowDescription({"v"}), dataRow({"1"})});
+  c.fromBackend(rows);
+  CHECK(c.clientBytes() == rows);
+  c.session->onPeerClosed(Side::Backend, "connection reset");
+  onlyFatal(c, "08006");
 }
 
 // ------------------------------------------------------------------ timers

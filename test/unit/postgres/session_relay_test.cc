@@ -1,7 +1,8 @@
 // test/unit/postgres/session_relay_test.cc
 //! PgSession in Ready: client messages pass the policy seam and reach the backend as their
 //! original bytes; backend replies reach the client byte-identical whatever the read boundaries;
-//! denials are injected exactly where a server would have answered.
+//! a denied statement reaches the backend only as a failing stand-in whose error is replaced
+//! by the denial.
 #include <catch2/catch.hpp>
 
 #include "session_test_host.h"
@@ -182,27 +183,58 @@ TEST_CASE("relay: backend bytes right behind the login's ReadyForQuery are relay
 }
 
 // ------------------------------------------------------------------ denials
+// A denied statement is never answered by Warden on its own: the backend gets a stand-in that
+// fails to parse (a marker word), and the server's error for it is swapped for the denial, so the
+// error lands exactly where the server produces it and the ReadyForQuery is the server's own.
 
-TEST_CASE("deny: a simple query denied while idle is answered at once",
+TEST_CASE("deny: a denied simple query travels as a stand-in and its error is replaced",
           "[postgres][session]") {
   Conversation c;
   c.toReady(denyContaining("DROP"));
   c.fromClient(query("DROP TABLE users"));
-  CHECK(c.backendBytes().empty());
+  auto sent = c.backendFrames();
+  REQUIRE(types(sent) == "Q");
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  CHECK(sent[0].raw == query(markers[0]));
+  CHECK_FALSE(containsText(joinFrames(sent), "DROP"));
+  CHECK_FALSE(containsText(joinFrames(sent), "users"));
+  CHECK(c.clientBytes().empty());  // nothing from Warden itself: the answer comes from the server
+
+  Bytes z = readyForQuery(kTxIdle);
+  c.fromBackend(concat({standInError(markers[0]), z}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "EZ");
   checkDenial(f, 0, kTxIdle);
   PgError e = errorOf(f[0]);
   CHECK(e.message == "warden: DROP is not allowed on pg-test");
   CHECK(e.detail == "rule: no-drop");
+  CHECK(f[1].raw == z);
+  CHECK_FALSE(containsText(joinFrames(f), kMarkerPrefix));  // the marker never reaches the client
   CHECK(c.host.closes.empty());
-  // The session stays usable.
+  // Idle again, and usable.
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.empty());
   Bytes q = query("SELECT 1");
   c.fromClient(q);
   CHECK(c.backendBytes() == q);
 }
 
-TEST_CASE("deny: the denial uses the current transaction status", "[postgres][session]") {
+TEST_CASE("deny: every denial gets a marker of its own", "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  c.fromClient(concat({query("DROP TABLE a"), query("DROP TABLE b"), query("DROP TABLE c")}));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 3);
+  CHECK(markers[0] != markers[1]);
+  CHECK(markers[1] != markers[2]);
+  CHECK(markers[0] != markers[2]);
+  // The random part differs too, not only the counter: a client cannot predict the next one.
+  CHECK(markers[0].substr(0, kMarkerPrefix.size() + 16) !=
+        markers[1].substr(0, kMarkerPrefix.size() + 16));
+}
+
+TEST_CASE("deny: inside a transaction block the status is the backend's", "[postgres][session]") {
   Conversation c;
   c.toReady(denyContaining("DROP"));
   c.fromClient(query("BEGIN"));
@@ -210,14 +242,102 @@ TEST_CASE("deny: the denial uses the current transaction status", "[postgres][se
   c.clientBytes();
   c.backendBytes();
   c.fromClient(query("DROP TABLE users"));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 1);
+  CHECK(c.clientBytes().empty());
+  // The server's error aborted its transaction, as any error would: 'E', from the backend.
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery(kTxFailed)}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "EZ");
-  CHECK(errorOf(f[0]).code == "42501");
-  CHECK(c.backendBytes().empty());
-  // The status is the backend's real one: its transaction did not fail, so the next statements
-  // still run in it. (A server would have aborted the transaction and said 'E'; pinned here so a
-  // change to that design is a visible decision.)
-  CHECK(rfqStatus(f[1]) == kTxInBlock);
+  checkDenial(f, 0, kTxFailed);
+  // Drain waits for the failed transaction to end: the status was taken over, not invented.
+  c.session->onDrain();
+  CHECK(c.host.closes.empty());
+  c.fromClient(query("ROLLBACK"));
+  CHECK(c.backendBytes() == query("ROLLBACK"));
+  c.fromBackend(concat({commandComplete("ROLLBACK"), readyForQuery(kTxIdle)}));
+  f = c.clientFrames();
+  REQUIRE(types(f) == "CZE");
+  CHECK(errorOf(f[2]).code == "57P01");
+}
+
+TEST_CASE("deny: a backend error that is not the stand-in's passes unchanged",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+
+  SECTION("an earlier statement's error") {
+    c.fromClient(concat({query("SELECT 1/0"), query("DROP TABLE t")}));
+    auto sent = c.backendFrames();
+    auto markers = markersIn(sent);
+    REQUIRE(markers.size() == 1);
+    CHECK(joinFrames(sent) == concat({query("SELECT 1/0"), query(markers[0])}));
+    Bytes div0 = errorResponse("ERROR", "22012", "division by zero");
+    c.fromBackend(concat({div0, readyForQuery(), standInError(markers[0]), readyForQuery()}));
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "EZEZ");
+    CHECK(f[0].raw == div0);
+    checkDenial(f, 2, kTxIdle);
+  }
+  SECTION("a stand-in the server skipped after an earlier error in its segment") {
+    // The server skips to Sync after the first error, so the stand-in Parse never runs: its
+    // marker is dropped at that Sync's ReadyForQuery and the next denial still matches.
+    Bytes bad = concat({parse("", "SELEC 1"), bind("", ""), execute("")});
+    c.fromClient(concat({bad, parse("", "DROP TABLE t"), bind("", ""), execute(""), sync(),
+                         query("DROP TABLE u")}));
+    auto sent = c.backendFrames();
+    auto markers = markersIn(sent);
+    REQUIRE(markers.size() == 2);
+    CHECK(joinFrames(sent) == concat({bad, parse("", markers[0]), bind("", ""), execute(""),
+                                      sync(), query(markers[1])}));
+    Bytes syntax = errorResponse("ERROR", "42601", "syntax error at or near \"SELEC\"");
+    c.fromBackend(concat({syntax, readyForQuery()}));
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "EZ");
+    CHECK(f[0].raw == syntax);
+    c.fromBackend(concat({standInError(markers[1]), readyForQuery()}));
+    f = c.clientFrames();
+    REQUIRE(types(f) == "EZ");
+    checkDenial(f, 0, kTxIdle);
+    CHECK_FALSE(containsText(joinFrames(f), kMarkerPrefix));
+  }
+  SECTION("an error mentioning some other marker-like word") {
+    c.fromClient(query("DROP TABLE t"));
+    auto markers = markersIn(c.backendFrames());
+    REQUIRE(markers.size() == 1);
+    Bytes other = standInError("warden_denied_0000000000000000_1");
+    c.fromBackend(concat({other, readyForQuery()}));
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "EZ");
+    CHECK(f[0].raw == other);
+  }
+  CHECK(c.host.closes.empty());
+}
+
+TEST_CASE("deny: ErrorResponses are assembled whole only while a denial is pending",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  // No denial pending: an error streams through like any other message.
+  c.fromClient(query("SELECT 1/0"));
+  c.backendBytes();
+  Bytes div0 = errorResponse("ERROR", "22012", "division by zero");
+  c.fromBackend(ByteView(div0).first(10));
+  CHECK(c.clientBytes() == Bytes(div0.begin(), div0.begin() + 10));
+  c.fromBackend(concat({ByteView(div0).subspan(10), readyForQuery()}));
+  CHECK(c.clientBytes() == concat({ByteView(div0).subspan(10), readyForQuery()}));
+
+  // Pending: nothing of the stand-in's error may leave before it is recognised.
+  c.fromClient(query("DROP TABLE t"));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 1);
+  Bytes err = standInError(markers[0]);
+  c.fromBackend(ByteView(err).first(10));
+  CHECK(c.clientBytes().empty());
+  c.fromBackend(concat({ByteView(err).subspan(10), readyForQuery()}));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "EZ");
+  checkDenial(f, 0, kTxIdle);
 }
 
 TEST_CASE("deny: a denied simple query pipelined after an allowed one waits for its turn",
@@ -226,14 +346,18 @@ TEST_CASE("deny: a denied simple query pipelined after an allowed one waits for 
   c.toReady(denyContaining("DROP"));
   Bytes allowed = query("SELECT 1");
   c.fromClient(concat({allowed, query("DROP TABLE users")}));
-  CHECK(c.backendBytes() == allowed);
-  CHECK(c.clientBytes().empty());  // nothing may overtake the backend's reply to SELECT 1
+  auto sent = c.backendFrames();
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  CHECK(joinFrames(sent) == concat({allowed, query(markers[0])}));  // in order
+  CHECK_FALSE(containsText(joinFrames(sent), "DROP"));
+  CHECK(c.clientBytes().empty());
 
   Bytes reply = selectReply(1);
   Bytes before_z(reply.begin(), reply.end() - 6);
   c.fromBackend(before_z);
   CHECK(c.clientBytes() == before_z);
-  c.fromBackend(ByteView(reply).last(6));
+  c.fromBackend(concat({ByteView(reply).last(6), standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "ZEZ");
   CHECK(f[0].raw == Bytes(reply.end() - 6, reply.end()));
@@ -241,21 +365,26 @@ TEST_CASE("deny: a denied simple query pipelined after an allowed one waits for 
   CHECK(c.host.closes.empty());
 }
 
-TEST_CASE("deny: a denied Parse inside a pipeline drops until Sync and errors before its 'Z'",
+TEST_CASE("deny: a denied Parse inside a pipeline becomes a failing Parse before its Sync",
           "[postgres][session]") {
   Conversation c;
   c.toReady(denyContaining("DROP"));
   Bytes allowed = concat({parse("", "SELECT 1"), bind("", ""), execute("")});
-  Bytes denied = concat({parse("", "DROP TABLE users"), bind("", ""), execute("")});
-  c.fromClient(concat({allowed, denied, sync()}));
-  CHECK(c.backendBytes() == concat({allowed, sync()}));
+  Bytes after = concat({bind("", ""), execute("")});
+  c.fromClient(concat({allowed, parse("", "DROP TABLE users"), after, sync()}));
+  auto sent = c.backendFrames();
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  // The client's Bind/Execute/Sync go through unchanged; the server skips to Sync itself.
+  CHECK(joinFrames(sent) == concat({allowed, parse("", markers[0]), after, sync()}));
+  CHECK_FALSE(containsText(joinFrames(sent), "DROP"));
   CHECK(c.clientBytes().empty());
 
   Bytes replies = concat({parseComplete(), bindComplete(), dataRow({"1"}),
                           commandComplete("SELECT 1")});
   c.fromBackend(replies);
   CHECK(c.clientBytes() == replies);
-  c.fromBackend(readyForQuery());
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "EZ");
   checkDenial(f, 0, kTxIdle);
@@ -266,44 +395,72 @@ TEST_CASE("deny: a denied Parse inside a pipeline drops until Sync and errors be
   CHECK(c.backendBytes() == next);
 }
 
+TEST_CASE("deny: the stand-in Parse keeps the statement name and drops parameter types",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  c.fromClient(concat({parseTyped("drop_stmt", "DROP TABLE users WHERE id = $1", {23}), sync()}));
+  auto sent = c.backendFrames();
+  REQUIRE(types(sent) == "PS");
+  auto p = decodeParse(sent[0].body);
+  REQUIRE(p);
+  CHECK(p->name == "drop_stmt");
+  CHECK(isDenialMarker(p->query));
+  CHECK(p->param_types.empty());
+  CHECK(sent[0].raw == parse("drop_stmt", p->query));
+  CHECK_FALSE(containsText(joinFrames(sent), "DROP"));
+}
+
 TEST_CASE("deny: a denied Parse between allowed segments lands in the right segment",
           "[postgres][session]") {
   Conversation c;
   c.toReady(denyContaining("DROP"));
   Bytes seg1 = extendedRound("SELECT 1");
   Bytes seg2_allowed = concat({parse("", "SELECT 2"), bind("", ""), execute("")});
-  Bytes seg2_denied = concat({parse("", "DROP TABLE x"), bind("", ""), execute("")});
+  Bytes seg2_rest = concat({bind("", ""), execute("")});
   Bytes seg3 = extendedRound("SELECT 3");
-  c.fromClient(concat({seg1, seg2_allowed, seg2_denied, sync(), seg3}));
-  CHECK(c.backendBytes() == concat({seg1, seg2_allowed, sync(), seg3}));
+  c.fromClient(concat({seg1, seg2_allowed, parse("", "DROP TABLE x"), seg2_rest, sync(), seg3}));
+  auto sent = c.backendFrames();
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  CHECK(joinFrames(sent) ==
+        concat({seg1, seg2_allowed, parse("", markers[0]), seg2_rest, sync(), seg3}));
 
   Bytes r2 = concat({parseComplete(), bindComplete(), dataRow({"2"}), commandComplete("SELECT 1")});
-  c.fromBackend(concat({extendedReply(), r2, readyForQuery(), extendedReply()}));
+  c.fromBackend(concat({extendedReply(), r2, standInError(markers[0]), readyForQuery(),
+                        extendedReply()}));
   auto f = c.clientFrames();
-  // seg1: 1 2 T D C Z | seg2: 1 2 D C, our E, Z | seg3: 1 2 T D C Z
+  // seg1: 1 2 T D C Z | seg2: 1 2 D C, the denial, Z | seg3: 1 2 T D C Z
   REQUIRE(types(f) == "12TDCZ" "12DCEZ" "12TDCZ");
   checkDenial(f, 10, kTxIdle);
 }
 
-TEST_CASE("deny: positioned denials survive any read boundaries on both sides",
-          "[postgres][session]") {
+TEST_CASE("deny: denials survive any read boundaries on both sides", "[postgres][session]") {
   Conversation c;
   c.toReady(denyContaining("DROP"));
   Bytes seg1 = extendedRound("SELECT 1");
   Bytes seg2_allowed = concat({parse("", "SELECT 2"), bind("", "", {"x"}), execute("")});
-  Bytes seg2_denied = concat({parse("", "DROP TABLE x"), bind("", "", {"y"}), execute("")});
-  Bytes q_denied = query("DROP TABLE y");
-  const Bytes from_client = concat({seg1, seg2_allowed, seg2_denied, sync(), q_denied});
-  const Bytes forwarded = concat({seg1, seg2_allowed, sync()});
+  Bytes seg2_rest = concat({bind("", "", {"y"}), execute("")});
+  const Bytes from_client = concat({seg1, seg2_allowed, parse("", "DROP TABLE x"), seg2_rest,
+                                    sync(), query("DROP TABLE y")});
   Bytes r2 = concat({parseComplete(), bindComplete(), dataRow({"2"}), commandComplete("SELECT 1")});
-  const Bytes from_backend = concat({extendedReply(), r2, readyForQuery()});
   const std::string expected_types = "12TDCZ" "12DCEZ" "EZ";
-  for (size_t cut = 1; cut < std::max(from_client.size(), from_backend.size()); ++cut) {
+  size_t backend_size = 0;
+  for (size_t cut = 1; cut < std::max(from_client.size(), backend_size + 1); ++cut) {
     INFO("cut at " << cut);
-    size_t cc = std::min(cut, from_client.size() - 1), bc = std::min(cut, from_backend.size() - 1);
+    size_t cc = std::min(cut, from_client.size() - 1);
     c.fromClient(ByteView(from_client).first(cc));
     c.fromClient(ByteView(from_client).subspan(cc));
-    REQUIRE(c.backendBytes() == forwarded);
+    auto sent = c.backendFrames();
+    auto markers = markersIn(sent);
+    REQUIRE(markers.size() == 2);
+    REQUIRE(joinFrames(sent) == concat({seg1, seg2_allowed, parse("", markers[0]), seg2_rest,
+                                        sync(), query(markers[1])}));
+    const Bytes from_backend = concat({extendedReply(), r2, standInError(markers[0]),
+                                       readyForQuery(), standInError(markers[1]),
+                                       readyForQuery()});
+    backend_size = from_backend.size();
+    size_t bc = std::min(cut, from_backend.size() - 1);
     c.fromBackend(ByteView(from_backend).first(bc));
     c.fromBackend(ByteView(from_backend).subspan(bc));
     auto f = c.clientFrames();
@@ -312,33 +469,42 @@ TEST_CASE("deny: positioned denials survive any read boundaries on both sides",
     checkDenial(f, 12, kTxIdle);
   }
   CHECK(c.host.closes.empty());
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.empty());
 }
 
 TEST_CASE("deny: a segment opened by a Bind of a prepared statement", "[postgres][session]") {
   Conversation c;
   c.toReady(denyContaining("DROP"));
-  // The Bind alone reached the backend: it must get the Sync, and the error goes before its 'Z'.
   Bytes b = bind("", "s1", {"7"});
   c.fromClient(concat({b, parse("", "DROP TABLE t"), execute(""), sync()}));
-  CHECK(c.backendBytes() == concat({b, sync()}));
-  c.fromBackend(concat({bindComplete(), readyForQuery()}));
+  auto sent = c.backendFrames();
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  CHECK(joinFrames(sent) == concat({b, parse("", markers[0]), execute(""), sync()}));
+  c.fromBackend(concat({bindComplete(), standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "2EZ");
   checkDenial(f, 1, kTxIdle);
 }
 
-TEST_CASE("deny: a denied Parse opening a segment with the backend idle is answered locally",
-          "[postgres][session]") {
+TEST_CASE("deny: a denied Parse opening a segment with the backend idle", "[postgres][session]") {
   Conversation c;
   c.toReady(denyContaining("DROP"));
-  c.fromClient(concat({parse("", "DROP TABLE users"), bind("", ""), describePortal(""),
-                       execute(""), sync()}));
-  CHECK(c.backendBytes().empty());  // not even the Sync
+  Bytes rest = concat({bind("", ""), describePortal(""), execute(""), sync()});
+  c.fromClient(concat({parse("", "DROP TABLE users"), rest}));
+  auto sent = c.backendFrames();
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  CHECK(joinFrames(sent) == concat({parse("", markers[0]), rest}));
+  CHECK(c.clientBytes().empty());
+  REQUIRE(c.host.evaluated.size() == 1);
+  CHECK(c.host.evaluated[0].second == policy::StatementOrigin::Prepare);
+
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "EZ");
   checkDenial(f, 0, kTxIdle);
-  REQUIRE(c.host.evaluated.size() == 1);
-  CHECK(c.host.evaluated[0].second == policy::StatementOrigin::Prepare);
   // Idle again: nothing to cancel.
   c.session->onCancelRequested();
   CHECK(c.host.out_of_band.empty());
@@ -349,12 +515,15 @@ TEST_CASE("deny: a denied Parse opening a segment while the backend is busy",
   Conversation c;
   c.toReady(denyContaining("DROP"));
   Bytes allowed = query("SELECT 1");
-  c.fromClient(concat({allowed, parse("", "DROP TABLE users"), bind("", ""), execute(""),
-                       sync()}));
-  CHECK(c.backendBytes() == allowed);
+  Bytes rest = concat({bind("", ""), execute(""), sync()});
+  c.fromClient(concat({allowed, parse("", "DROP TABLE users"), rest}));
+  auto sent = c.backendFrames();
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  CHECK(joinFrames(sent) == concat({allowed, parse("", markers[0]), rest}));
   CHECK(c.clientBytes().empty());
   Bytes reply = selectReply(1);
-  c.fromBackend(reply);
+  c.fromBackend(concat({reply, standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "TDCZEZ");
   CHECK(concat({f[0].raw, f[1].raw, f[2].raw, f[3].raw}) == reply);
@@ -365,11 +534,36 @@ TEST_CASE("deny: FunctionCall is refused with 42501", "[postgres][session]") {
   Conversation c;
   c.toReady();
   c.fromClient(functionCall(1598));
-  CHECK(c.backendBytes().empty());
+  auto sent = c.backendFrames();
+  REQUIRE(types(sent) == "Q");  // never the 'F' itself
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 1);
+  CHECK(c.clientBytes().empty());
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "EZ");
   checkDenial(f, 0, kTxIdle);
+  CHECK(errorOf(f[0]).message.find("fastpath") != std::string::npos);
+  CHECK(errorOf(f[0]).detail.empty());  // no rule
   CHECK(c.host.closes.empty());
+}
+
+TEST_CASE("deny: a held statement is refused with its request id", "[postgres][session]") {
+  Conversation c;
+  c.toReady([](std::string_view, policy::StatementOrigin) {
+    policy::Decision d;
+    d.verdict = policy::Verdict::Hold;
+    d.hold_id = "req-17";
+    return d;
+  });
+  c.fromClient(query("DELETE FROM accounts"));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 1);
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "EZ");
+  checkDenial(f, 0, kTxIdle);
+  CHECK(errorOf(f[0]).message.find("req-17") != std::string::npos);
 }
 
 TEST_CASE("deny: the policy sees every statement of a pipeline", "[postgres][session]") {
@@ -377,13 +571,113 @@ TEST_CASE("deny: the policy sees every statement of a pipeline", "[postgres][ses
   c.toReady(denyContaining("DROP"));
   c.fromClient(concat({query("SELECT 1"), query("DROP TABLE a"), query("SELECT 2"),
                        query("DROP TABLE b")}));
-  CHECK(c.backendBytes() == concat({query("SELECT 1"), query("SELECT 2")}));
+  auto sent = c.backendFrames();
+  auto markers = markersIn(sent);
+  REQUIRE(markers.size() == 2);
+  CHECK(joinFrames(sent) ==
+        concat({query("SELECT 1"), query(markers[0]), query("SELECT 2"), query(markers[1])}));
+  CHECK_FALSE(containsText(joinFrames(sent), "DROP"));
   REQUIRE(c.host.evaluated.size() == 4);
-  c.fromBackend(concat({selectReply(1), selectReply(2)}));
+  c.fromBackend(concat({selectReply(1), standInError(markers[0]), readyForQuery(),
+                        selectReply(2), standInError(markers[1]), readyForQuery()}));
   auto f = c.clientFrames();
   REQUIRE(types(f) == "TDCZ" "EZ" "TDDCZ" "EZ");
   checkDenial(f, 4, kTxIdle);
   checkDenial(f, 11, kTxIdle);
+}
+
+// ------------------------------------------------------------------ COPY through extended
+
+TEST_CASE("relay: COPY FROM STDIN through the extended protocol owes one ReadyForQuery",
+          "[postgres][session]") {
+  // libpq: Parse/Bind/Describe/Execute/Sync, then CopyData.. CopyDone/CopyFail + Sync. The
+  // server ignores the first Sync while copying in: two Syncs, one ReadyForQuery.
+  const bool fail = GENERATE(false, true);
+  INFO((fail ? "CopyFail" : "CopyDone"));
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  Bytes round = concat({parse("", "COPY t FROM STDIN"), bind("", ""), describePortal(""),
+                        execute(""), sync()});
+  c.fromClient(round);
+  CHECK(c.backendBytes() == round);
+  Bytes start = concat({parseComplete(), bindComplete(), noData(), copyInResponse()});
+  c.fromBackend(start);
+  CHECK(c.clientBytes() == start);
+  c.session->onCancelRequested();  // copying: busy
+  CHECK(c.host.out_of_band.size() == 1);
+  c.session->onDrain();
+  CHECK(c.host.closes.empty());
+
+  Bytes rows = concat({copyData("1\tone\n"), copyData("2\ttwo\n"),
+                       fail ? copyFail("aborted by user") : copyDone(), sync()});
+  c.fromClient(rows);
+  CHECK(c.backendBytes() == rows);
+  CHECK(c.host.closes.empty());
+  Bytes end = fail ? concat({errorResponse("ERROR", "57014", "COPY from stdin failed: aborted"),
+                             readyForQuery()})
+                   : concat({commandComplete("COPY 2"), readyForQuery()});
+  // Nothing else is owed after this one 'Z': the drain requested above closes right behind it.
+  c.fromBackend(end);
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == (fail ? "EZE" : "CZE"));
+  CHECK(joinFrames({f[0], f[1]}) == end);
+  CHECK(errorOf(f[2]).code == "57P01");
+  CHECK(c.host.closes.size() == 1);
+  CHECK(c.host.out_of_band.size() == 1);  // no cancel at close: the session was idle
+}
+
+TEST_CASE("relay: after an extended COPY the session is idle and denials stay in step",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  c.fromClient(concat({parse("", "COPY t FROM STDIN"), bind("", ""), describePortal(""),
+                       execute(""), sync()}));
+  c.fromBackend(concat({parseComplete(), bindComplete(), noData(), copyInResponse()}));
+  c.fromClient(concat({copyData("1\n"), copyDone(), sync()}));
+  c.fromBackend(concat({commandComplete("COPY 1"), readyForQuery()}));
+  c.backendBytes();
+  c.clientBytes();
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.empty());  // idle: nothing is cancelled, not even a next query
+
+  // A denied Parse the server skips (an earlier error in its segment), then a denied Query:
+  // the first marker must end with its segment's 'Z' so the second error is recognised.
+  c.fromClient(concat({parse("", "SELEC 1"), bind("", ""), execute(""), parse("", "DROP TABLE t"),
+                       bind("", ""), execute(""), sync(), query("DROP TABLE u")}));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 2);
+  Bytes syntax = errorResponse("ERROR", "42601", "syntax error at or near \"SELEC\"");
+  c.fromBackend(concat({syntax, readyForQuery()}));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "EZ");
+  CHECK(f[0].raw == syntax);
+  c.fromBackend(concat({standInError(markers[1]), readyForQuery()}));
+  f = c.clientFrames();
+  REQUIRE(types(f) == "EZ");
+  checkDenial(f, 0, kTxIdle);  // right after its own backend reply
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.empty());
+}
+
+TEST_CASE("relay: an extended COPY started under Flush owes one ReadyForQuery",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady();
+  c.fromClient(concat({parse("", "COPY t FROM STDIN"), bind("", ""), execute(""), flush()}));
+  c.fromBackend(concat({parseComplete(), bindComplete(), copyInResponse()}));
+  c.fromClient(concat({copyData("1\n"), copyDone(), sync()}));
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.size() == 1);  // the COPY's reply is still owed
+  c.fromBackend(concat({commandComplete("COPY 1"), readyForQuery()}));
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.size() == 1);
+  // Ordinary rounds after it are counted as usual.
+  c.fromClient(extendedRound("SELECT 1"));
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.size() == 2);
+  c.fromBackend(extendedReply());
+  c.session->onCancelRequested();
+  CHECK(c.host.out_of_band.size() == 2);
 }
 
 // ------------------------------------------------------------------ protocol errors

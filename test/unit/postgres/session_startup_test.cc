@@ -618,4 +618,263 @@ TEST_CASE("backend login: a colliding cancel key is replaced", "[postgres][sessi
   CHECK(c.host.registered_keys[0] != c.host.registered_keys[1]);
 }
 
+// ------------------------------------------------------------------ start-up settings
+
+TEST_CASE("startup: client encodings that can hide a backslash are refused",
+          "[postgres][session]") {
+  // In these client-only encodings 0x5c can be the second byte of a character: the server would
+  // lex a statement differently from the UTF-8 view that policy checks.
+  auto encoding = GENERATE(as<std::string>{}, "SJIS", "sjis", "Shift_JIS", "MSKANJI", "BIG5",
+                           "Big-5", "GBK", "UHC", "GB18030", "JOHAB", "WIN932", "win936",
+                           "WIN949", "cp950", "CP932");
+  auto via = GENERATE(0, 1);  // 0: startup parameter, 1: options -c
+  INFO("client_encoding " << encoding << (via ? " via options" : " as a parameter"));
+  Conversation c;
+  if (via == 0)
+    c.fromClient(startupMessage({{"user", std::string(kUser)}, {"client_encoding", encoding}}));
+  else
+    c.fromClient(startupMessage(
+        {{"user", std::string(kUser)}, {"options", "-c client_encoding=" + encoding}}));
+  PgError e = expectFatal(c, "42501");
+  CHECK(e.message.find("client_encoding") != std::string::npos);
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: safe client encodings are forwarded", "[postgres][session]") {
+  auto encoding = GENERATE(as<std::string>{}, "UTF8", "utf-8", "LATIN1", "EUC_JP", "WIN1252");
+  Conversation c;
+  c.clientLogin(startupMessage({{"user", std::string(kUser)}, {"client_encoding", encoding}}));
+  CHECK(param(c.backendScramLogin(), "client_encoding") == encoding);
+}
+
+TEST_CASE("startup: client encoding spellings the server also accepts are refused",
+          "[postgres][session]") {
+  // The server normalises encoding names by dropping every non-alphanumeric character
+  // (clean_encoding_name) and knows SHIFT_JIS_2004 and windows9xx aliases too: every spelling
+  // that selects an unsafe client encoding on the server must be refused here.
+  std::vector<std::string> accepted;
+  for (std::string encoding : {"Shift-JIS", "ShiftJIS", "SHIFT_JIS_2004", "windows932",
+                               "Windows-936", "s_jis", "gb_18030", "MS_Kanji"}) {
+    Conversation c;
+    c.fromClient(startupMessage({{"user", std::string(kUser)}, {"client_encoding", encoding}}));
+    if (c.host.closes.empty()) accepted.push_back(encoding);
+  }
+  CHECK(accepted == std::vector<std::string>{});
+}
+
+TEST_CASE("startup: standard_conforming_strings cannot be set at start-up",
+          "[postgres][session]") {
+  SECTION("as a startup parameter") {
+    Conversation c;
+    c.fromClient(startupMessage(
+        {{"user", std::string(kUser)}, {"standard_conforming_strings", "off"}}));
+    PgError e = expectFatal(c, "42501");
+    CHECK(e.message.find("standard_conforming_strings") != std::string::npos);
+    CHECK(c.host.connects == 0);
+  }
+  SECTION("in options, either spelling") {
+    auto opt = GENERATE(as<std::string>{}, "-c standard_conforming_strings=off",
+                        "--standard-conforming-strings=off");
+    Conversation c;
+    c.fromClient(startupMessage({{"user", std::string(kUser)}, {"options", opt}}));
+    PgError e = expectFatal(c, "42501");
+    CHECK(e.message.find("standard_conforming_strings") != std::string::npos);
+    CHECK(c.host.connects == 0);
+  }
+}
+
+// ------------------------------------------------------------------ message size before Ready
+
+TEST_CASE("startup: authentication messages are limited to 65535 bytes",
+          "[postgres][session]") {
+  // max_message_bytes is far larger; before Ready the server's auth limit applies.
+  REQUIRE(makeConfig().limits.max_message_bytes > 1u << 20);
+  auto body_len = GENERATE(uint32_t(65536), uint32_t(1u << 20));
+  auto cleartext = GENERATE(false, true);
+  INFO("body " << body_len << (cleartext ? " cleartext" : " SASL"));
+  Conversation c([cleartext](config::Config& cfg) {
+    if (cleartext) cfg.targets[0].client_auth = config::ClientAuth::Password;
+  });
+  c.host.tls_active[int(Side::Client)] = cleartext;
+  c.fromClient(defaultStartup());
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "R");
+  CHECK(authOf(f[0]).code == (cleartext ? AuthCode::CleartextPassword : AuthCode::Sasl));
+  // The header alone is enough to refuse it.
+  Bytes header{fe::kPassword};
+  appendBe32(header, body_len + 4);
+  c.fromClient(concat({header, Bytes(100, 'x')}));
+  PgError e = expectFatal(c, "08P01");
+  CHECK(e.message.find("65535") != std::string::npos);
+  CHECK(c.host.connects == 0);
+}
+
+TEST_CASE("startup: a 65535-byte authentication message is still read", "[postgres][session]") {
+  Conversation c;
+  c.clientStartup(defaultStartup());
+  Bytes header{fe::kPassword};
+  appendBe32(header, 65535 + 4);
+  c.fromClient(concat({header, Bytes(30000, 'x')}));
+  CHECK(c.host.closes.empty());  // waiting for the rest
+  CHECK(c.clientBytes().empty());
+}
+
+TEST_CASE("startup: after Ready messages up to max_message_bytes pass", "[postgres][session]") {
+  Conversation c;
+  c.toReady();
+  Bytes q = query("SELECT '" + std::string(200000, 'a') + "'");
+  c.fromClient(ByteView(q).first(1000));
+  c.fromClient(ByteView(q).subspan(1000));
+  CHECK(c.backendBytes() == q);
+  CHECK(c.host.closes.empty());
+}
+
+TEST_CASE("startup: a large query pipelined behind the SCRAM response is kept for Ready",
+          "[postgres][session]") {
+  Conversation c;
+  c.clientStartup(defaultStartup());
+  crypto::ScramClient client{std::string(kPassword)};
+  Bytes init;
+  encodeSaslInitialResponse(init, "SCRAM-SHA-256", client.clientFirst());
+  c.fromClient(init);
+  auto final_msg = client.handleServerFirst(asStringView(authOf(c.clientFrames()[0]).data));
+  REQUIRE(final_msg);
+  Bytes resp;
+  encodeSaslResponse(resp, final_msg.value());
+  Bytes q = query("SELECT '" + std::string(100000, 'b') + "'");
+  c.fromClient(concat({resp, q}));
+  REQUIRE(types(c.clientFrames()) == "RR");
+  c.backendScramLogin();
+  c.fromBackend(c.backendLoginTail());
+  CHECK(c.state() == State::Ready);
+  CHECK(c.backendBytes() == q);
+  CHECK(c.host.closes.empty());
+}
+
+// ------------------------------------------------------------------ cleartext to the backend
+
+TEST_CASE("backend login: a cleartext request over plaintext to a remote backend is refused",
+          "[postgres][session]") {
+  auto host = GENERATE(as<std::string>{}, "10.0.0.5", "db.internal", "128.0.0.1", "::2");
+  INFO("backend host " << host);
+  Conversation c([host](config::Config& cfg) { cfg.targets[0].backend.host = host; });
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  c.backendStartup();
+  c.fromBackend(authCleartext());
+  PgError e = expectFatal(c, "08006");
+  CHECK(e.message.find("cleartext") != std::string::npos);
+  CHECK_FALSE(containsText(c.host.backend_out, kBackendPassword));
+  CHECK(types(c.backendFrames()) == "");  // no PasswordMessage
+}
+
+TEST_CASE("backend login: a cleartext request over TLS to a remote backend is answered",
+          "[postgres][session]") {
+  Conversation c([](config::Config& cfg) {
+    cfg.targets[0].backend.host = "10.0.0.5";
+    cfg.targets[0].backend.tls = config::BackendTls::Require;
+  });
+  c.host.tls_available[int(Side::Backend)] = true;
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  CHECK(c.backendBytes() == sslRequest());
+  c.fromBackend(Bytes{'S'});
+  c.host.tls_active[int(Side::Backend)] = true;
+  c.session->onTlsReady(Side::Backend, true, "");
+  c.backendStartup();
+  c.fromBackend(authCleartext());
+  auto f = c.backendFrames();
+  REQUIRE(types(f) == "p");
+  auto pw = decodePasswordMessage(f[0].body);
+  REQUIRE(pw);
+  CHECK(pw.value() == kBackendPassword);
+  c.fromBackend(concat({authOk(), Conversation::backendParams()}));
+  CHECK(c.state() == State::Ready);
+}
+
+TEST_CASE("backend login: a cleartext request from a loopback backend is answered",
+          "[postgres][session]") {
+  auto host = GENERATE(as<std::string>{}, "127.0.0.1", "127.3.2.1", "::1", "localhost");
+  INFO("backend host " << host);
+  Conversation c([host](config::Config& cfg) { cfg.targets[0].backend.host = host; });
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  c.backendStartup();
+  c.fromBackend(authCleartext());
+  auto f = c.backendFrames();
+  REQUIRE(types(f) == "p");
+  CHECK(decodePasswordMessage(f[0].body).value() == kBackendPassword);
+  CHECK(c.host.closes.empty());
+}
+
+TEST_CASE("backend login: MD5 from a remote backend over plaintext is still answered",
+          "[postgres][session]") {
+  Conversation c([](config::Config& cfg) { cfg.targets[0].backend.host = "10.0.0.5"; });
+  c.clientLogin();
+  c.session->onBackendConnected(true, "");
+  c.backendStartup();
+  const Bytes salt = {1, 2, 3, 4};
+  c.fromBackend(authMd5(salt));
+  auto f = c.backendFrames();
+  REQUIRE(types(f) == "p");
+  CHECK(decodePasswordMessage(f[0].body).value() ==
+        crypto::pgMd5Password(kBackendUser, kBackendPassword, salt));
+}
+
+// ------------------------------------------------------------------ cleartext client auth
+
+namespace {
+//! Cleartext client auth over TLS as `user`, sending `password`.
+void cleartextLogin(Conversation& c, std::string_view user, std::string_view password) {
+  c.host.tls_active[int(Side::Client)] = true;
+  c.fromClient(startupMessage({{"user", std::string(user)}}));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "R");
+  REQUIRE(authOf(f[0]).code == AuthCode::CleartextPassword);
+  Bytes pw;
+  encodePasswordMessage(pw, password);
+  c.fromClient(pw);
+}
+ConfigTweak passwordAuth(std::function<void(config::User&)> alice_tweak = {}) {
+  return [alice_tweak](config::Config& cfg) {
+    cfg.targets[0].client_auth = config::ClientAuth::Password;
+    if (alice_tweak) alice_tweak(cfg.identity.users[0]);
+  };
+}
+}  // namespace
+
+TEST_CASE("startup: cleartext client passwords are checked against the SCRAM verifier",
+          "[postgres][session]") {
+  SECTION("a user configured with a verifier only") {
+    Conversation c(passwordAuth([](config::User& u) { u.password.reset(); }));
+    cleartextLogin(c, kUser, kPassword);
+    auto f = c.clientFrames();
+    REQUIRE(types(f) == "R");
+    CHECK(authOf(f[0]).code == AuthCode::Ok);
+    CHECK(c.host.ident.method == "password");
+  }
+  SECTION("the verifier decides, not a plaintext copy") {
+    // A stale plaintext next to the verifier must not be accepted: the verifier is the truth.
+    auto tweak = passwordAuth([](config::User& u) { u.password = "stale-plaintext"; });
+    Conversation ok(tweak), stale(tweak);
+    cleartextLogin(ok, kUser, kPassword);
+    REQUIRE(types(ok.clientFrames()) == "R");
+    CHECK(ok.host.connects == 1);
+    cleartextLogin(stale, kUser, "stale-plaintext");
+    expectFatal(stale, "28P01");
+    CHECK(stale.host.connects == 0);
+  }
+  SECTION("an unknown user fails the same way") {
+    Conversation known(passwordAuth()), unknown(passwordAuth());
+    cleartextLogin(known, kUser, "guess");
+    cleartextLogin(unknown, "mallory", "guess");
+    PgError ke = expectFatal(known, "28P01");
+    PgError ue = expectFatal(unknown, "28P01");
+    CHECK(ue.severity == ke.severity);
+    CHECK(ue.message == "warden: password authentication failed for user \"mallory\"");
+    CHECK(unknown.host.connects == 0);
+    CHECK_FALSE(unknown.host.identity_set);
+  }
+}
+
 }  // namespace warden::dialect::postgres::session_test

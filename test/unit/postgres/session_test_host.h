@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -360,6 +361,17 @@ inline Bytes terminate() { Bytes b; encodeTerminate(b); return b; }
 inline Bytes functionCall(int32_t oid) {
   return Body().i32(oid).i16(0).i16(0).i16(0).frame(fe::kFunctionCall);
 }
+//! Parse with explicit parameter type OIDs.
+inline Bytes parseTyped(std::string_view name, std::string_view sql, std::vector<int32_t> oids) {
+  Body b;
+  b.str(name).str(sql).i16(int16_t(oids.size()));
+  for (int32_t oid : oids) b.i32(oid);
+  return b.frame(fe::kParse);
+}
+inline Bytes flush() { return Body().frame(fe::kFlush); }
+inline Bytes copyData(std::string_view data) { return Body().raw(data).frame(fe::kCopyData); }
+inline Bytes copyDone() { return Body().frame(fe::kCopyDone); }
+inline Bytes copyFail(std::string_view why) { return Body().str(why).frame(fe::kCopyFail); }
 //! Parse/Bind/Describe/Execute/Sync for one unnamed statement.
 inline Bytes extendedRound(std::string_view sql) {
   return concat({parse("", sql), bind("", "", {"42"}), describePortal(""), execute(""), sync()});
@@ -427,6 +439,18 @@ inline Bytes commandComplete(std::string_view tag) {
 inline Bytes parseComplete() { return Body().frame(be::kParseComplete); }
 inline Bytes bindComplete() { return Body().frame(be::kBindComplete); }
 
+inline Bytes noData() { return Body().frame(be::kNoData); }
+//! CopyInResponse: text format, `columns` columns.
+inline Bytes copyInResponse(int16_t columns = 1) {
+  Body b;
+  b.u8(0).i16(columns);
+  for (int16_t i = 0; i < columns; ++i) b.i16(0);
+  return b.frame(be::kCopyInResponse);
+}
+inline Bytes notificationResponse(int32_t pid, std::string_view channel, std::string_view payload) {
+  return Body().i32(pid).str(channel).str(payload).frame(be::kNotificationResponse);
+}
+
 //! A SELECT result: RowDescription, `rows` DataRows, CommandComplete, ReadyForQuery.
 inline Bytes selectReply(int rows, uint8_t status = kTxIdle) {
   Bytes out = rowDescription({"id", "name"});
@@ -441,6 +465,71 @@ inline Bytes selectReply(int rows, uint8_t status = kTxIdle) {
 inline Bytes extendedReply(uint8_t status = kTxIdle) {
   return concat({parseComplete(), bindComplete(), rowDescription({"v"}), dataRow({"42"}),
                  commandComplete("SELECT 1"), readyForQuery(status)});
+}
+
+// ------------------------------------------------------------------ denial stand-ins
+//! A denied statement reaches the backend only as a stand-in whose text is one marker word,
+//! "warden_denied_<16 hex>_<n>", that fails to parse; the server's error for it is swapped for
+//! the denial. These helpers find the markers in what the session sent and play the server.
+inline constexpr std::string_view kMarkerPrefix = "warden_denied_";
+
+inline bool isDenialMarker(std::string_view s) {
+  if (s.rfind(kMarkerPrefix, 0) != 0) return false;
+  s.remove_prefix(kMarkerPrefix.size());
+  if (s.size() < 16 + 2 || s[16] != '_') return false;
+  for (size_t i = 0; i < 16; ++i)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+  for (size_t i = 17; i < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+//! The SQL text of a Query or Parse frame ("" for other frames).
+inline std::string sqlOf(const Frame& f) {
+  if (f.type == fe::kQuery) {
+    auto q = decodeQuery(f.body);
+    REQUIRE(q);
+    return std::string(q.value());
+  }
+  if (f.type == fe::kParse) {
+    auto p = decodeParse(f.body);
+    REQUIRE(p);
+    return std::string(p->query);
+  }
+  return {};
+}
+
+//! The markers of all stand-ins among `frames`, in order.
+inline std::vector<std::string> markersIn(const std::vector<Frame>& frames) {
+  std::vector<std::string> out;
+  for (const auto& f : frames) {
+    std::string sql = sqlOf(f);
+    if (sql.rfind(kMarkerPrefix, 0) == 0) {
+      CHECK(isDenialMarker(sql));
+      out.push_back(std::move(sql));
+    }
+  }
+  return out;
+}
+
+//! Re-joins frames (after splitFrames) into the bytes they came from.
+inline Bytes joinFrames(const std::vector<Frame>& frames) {
+  Bytes out;
+  for (const auto& f : frames) out.insert(out.end(), f.raw.begin(), f.raw.end());
+  return out;
+}
+
+//! Whether `text` occurs anywhere in `bytes`.
+inline bool containsText(ByteView bytes, std::string_view text) {
+  return std::search(bytes.begin(), bytes.end(), text.begin(), text.end()) != bytes.end();
+}
+
+//! What a server answers a stand-in: 42601 syntax error at or near "<marker>".
+inline Bytes standInError(std::string_view marker) {
+  Bytes b;
+  std::string msg = "syntax error at or near \"" + std::string(marker) + "\"";
+  encodeErrorResponse(b, {"ERROR", "42601", msg, {}, {}});
+  return b;
 }
 
 // ------------------------------------------------------------------ the conversation
