@@ -143,7 +143,6 @@ void Stream::write(std::span<const uint8_t> data) {
 
 void Stream::writeRaw(std::span<const uint8_t> data) {
   if (!usable() || data.empty()) return;
-  size_t before = queued();
   if (pending_.empty() && inflight_ == 0) {
     uv_buf_t b = uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(data.data())),
                              static_cast<unsigned>(data.size()));
@@ -157,7 +156,7 @@ void Stream::writeRaw(std::span<const uint8_t> data) {
   }
   pending_.insert(pending_.end(), data.begin(), data.end());
   if (inflight_ == 0) submitPending();
-  checkLevels(before);
+  checkLevels();
 }
 
 void Stream::submitPending() {
@@ -176,7 +175,6 @@ void Stream::submitPending() {
 
 void Stream::onWrite(uv_write_t* req, int status) {
   auto* self = static_cast<Stream*>(req->data);
-  size_t before = self->queued();
   self->inflight_ = 0;
   self->inflight_buf_.clear();
   if (status == UV_ECANCELED) return;  // handle is closing
@@ -192,11 +190,10 @@ void Stream::onWrite(uv_write_t* req, int status) {
   } else {
     self->owner_.onStreamFlushed(*self);
   }
-  if (self->usable()) self->checkLevels(before);
+  if (self->usable()) self->checkLevels();
 }
 
-void Stream::checkLevels(size_t before) {
-  (void)before;
+void Stream::checkLevels() {
   size_t q = queued();
   if (!above_high_ && q > high_wm_) {
     above_high_ = true;

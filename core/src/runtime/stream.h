@@ -79,7 +79,7 @@ class Stream {
   void handleCiphertext(std::span<const uint8_t> data);
   void flushTls();
   void failLater(const std::string& reason);
-  void checkLevels(size_t before);
+  void checkLevels();
 
   Worker& worker_;
   Owner& owner_;

@@ -45,15 +45,8 @@ void PgSession::onData(Side side, std::span<const uint8_t> data) noexcept {
         case State::ClientAuth: handleClientAuth(data); break;
         case State::Ready: relayFromClient(data); break;
         case State::Closing: break;
-        default: {
-          // Pipelined bytes before the session is ready: keep them (bounded) for later.
-          if (early_client_bytes_.size() + data.size() > host_.config().limits.max_message_bytes) {
-            fatal(sqlstate::kProtocolViolation, "too much data sent before the session was ready");
-            return;
-          }
-          early_client_bytes_.insert(early_client_bytes_.end(), data.begin(), data.end());
-          host_.pauseReading(Side::Client, true);
-        }
+        default:
+          keepEarlyBytes(data);  // pipelined before the session is ready
       }
     } else {
       switch (state_) {
@@ -72,6 +65,15 @@ void PgSession::onData(Side side, std::span<const uint8_t> data) noexcept {
   } catch (...) {
     fatal(sqlstate::kProtocolViolation, "internal error");
   }
+}
+
+void PgSession::keepEarlyBytes(std::span<const uint8_t> data) {
+  if (early_client_bytes_.size() + data.size() > host_.config().limits.max_message_bytes) {
+    fatal(sqlstate::kProtocolViolation, "too much data sent before the session was ready");
+    return;
+  }
+  early_client_bytes_.insert(early_client_bytes_.end(), data.begin(), data.end());
+  host_.pauseReading(Side::Client, true);
 }
 
 std::string PgSession::prefixed(std::string_view message) const {

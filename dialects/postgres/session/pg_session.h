@@ -68,6 +68,8 @@ class PgSession final : public Session {
   void handlePasswordMessage(std::span<const uint8_t> body);
   void clientAuthenticated(const std::string& method);
   void authFailed();
+  //! Keeps client bytes that arrive before Ready (bounded) and pauses the client until then.
+  void keepEarlyBytes(std::span<const uint8_t> data);
 
   // backend_login.cc — Warden's own login to the backend
   void sendBackendStartup();
@@ -117,7 +119,6 @@ class PgSession final : public Session {
 
   // backend login
   std::optional<crypto::ScramClient> scram_client_;
-  std::string scram_cache_key_;
   uint32_t backend_pid_ = 0;
   Bytes backend_secret_;
 

@@ -212,14 +212,7 @@ void PgSession::handleClientAuth(std::span<const uint8_t> data) {
       handleSaslMessage(ev.body);
   }
   // Bytes after the final auth message (pipelined queries) wait until the session is ready.
-  if (!data.empty() && state_ != State::Closing) {
-    if (early_client_bytes_.size() + data.size() > host_.config().limits.max_message_bytes) {
-      fatal(sqlstate::kProtocolViolation, "too much data sent before the session was ready");
-      return;
-    }
-    early_client_bytes_.insert(early_client_bytes_.end(), data.begin(), data.end());
-    host_.pauseReading(Side::Client, true);
-  }
+  if (!data.empty() && state_ != State::Closing) keepEarlyBytes(data);
 }
 
 void PgSession::handleSaslMessage(std::span<const uint8_t> body) {
