@@ -8,7 +8,6 @@
 namespace warden::dialect::postgres::session_test {
 namespace {
 
-bool startsWith(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
 PgError onlyFatal(Conversation& c, std::string_view sqlstate) {
   auto f = c.clientFrames();

@@ -10,7 +10,6 @@
 namespace warden::dialect::postgres::session_test {
 namespace {
 
-bool startsWith(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
 //! ErrorResponse 42501 "warden: ..." (severity ERROR) followed by ReadyForQuery(status).
 void checkDenial(const std::vector<Frame>& f, size_t at, uint8_t status) {

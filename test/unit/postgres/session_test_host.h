@@ -686,4 +686,30 @@ inline Bytes cancelKey(uint32_t pid, ByteView secret) {
   return b;
 }
 
+
+// ---- shared helpers for the session tests
+inline bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+//! A StartupMessage parameter, or "<absent>".
+inline std::string param(const StartupMessage& m, std::string_view key) {
+  const std::string* v = m.find(key);
+  return v ? *v : "<absent>";
+}
+
+//! The one frame a refused start-up produces: a FATAL ErrorResponse, then close().
+inline PgError expectFatal(Conversation& c, std::string_view sqlstate) {
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "E");
+  PgError e = errorOf(f[0]);
+  CHECK(e.severity == "FATAL");
+  CHECK(e.code == sqlstate);
+  CHECK(startsWith(e.message, "warden: "));
+  CHECK(c.host.closes.size() == 1);
+  CHECK(c.state() == State::Closing);
+  CHECK(c.host.sends_after_close == 0);
+  return e;
+}
+
 }  // namespace warden::dialect::postgres::session_test
