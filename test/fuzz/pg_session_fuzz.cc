@@ -69,6 +69,7 @@ class Host final : public SessionHost {
   uint64_t sessionId() const noexcept override { return 1; }
   std::string_view clientAddress() const noexcept override { return "127.0.0.1:1"; }
   bool draining() const noexcept override { return false; }
+  bool overloaded() const noexcept override { return false; }
   const config::User* findUser(std::string_view n) const noexcept override {
     return cfg().identity.findUser(n);
   }

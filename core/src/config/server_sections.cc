@@ -119,7 +119,7 @@ void readState(Reader& r, const Field& f, StateConfig& state) {
 void readLimits(Reader& r, const Field& f, LimitsConfig& limits) {
   MapView m(r, f.value, f.path, f.value_mark,
             {"max_message_bytes", "write_high_watermark", "write_low_watermark", "auth_timeout",
-             "drain_timeout"});
+             "drain_timeout", "max_client_connections"});
   const std::string bytes_range =
       "an integer " + std::to_string(kMinMessageBytes) + ".." + std::to_string(kMaxMessageBytes);
   if (const Field* max = m.get("max_message_bytes")) {
@@ -151,6 +151,10 @@ void readLimits(Reader& r, const Field& f, LimitsConfig& limits) {
   }
   if (const Field* drain = m.get("drain_timeout")) {
     if (auto v = readDuration(r, *drain, true)) limits.drain_timeout = *v;
+  }
+  if (const Field* conns = m.get("max_client_connections")) {
+    if (auto v = readInt(r, *conns, 1, 1000000, "an integer 1..1000000"))
+      limits.max_client_connections = static_cast<uint32_t>(*v);
   }
 }
 

@@ -47,6 +47,8 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   uint64_t sessionId() const noexcept override { return id_; }
   std::string_view clientAddress() const noexcept override { return client_address_; }
   bool draining() const noexcept override;
+  bool overloaded() const noexcept override { return overloaded_; }
+  void setOverloaded() { overloaded_ = true; }
   const config::User* findUser(std::string_view name) const noexcept override;
   void setIdentity(policy::Identity identity) noexcept override;
   const policy::Identity& identity() const noexcept override { return identity_; }
@@ -96,6 +98,7 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   bool closing_ = false, finished_ = false, connecting_ = false, backend_connected_ = false;
   bool resolving_ = false;
   bool awaiting_proxy_ = false;
+  bool overloaded_ = false;
   std::vector<uint8_t> proxy_buf_;  // PROXY header bytes until complete (bounded)
 };
 

@@ -93,7 +93,10 @@ void Worker::onConnection(uv_stream_t* server, int status) {
     return;
   }
   const TargetRuntime* rt = self->snapshot_ ? self->snapshot_->find(l->target_name) : nullptr;
-  if (!rt || !rt->dialect || self->draining_) {
+  const long limit = self->snapshot_ ? long(self->snapshot_->config->limits.max_client_connections) : 0;
+  const long live = self->server_.sessionCount();
+  if (!rt || !rt->dialect || self->draining_ || live >= 2 * limit) {
+    // Far over the limit: no session at all, just accept and close (bounded work per flood).
     // Accept and drop: leaving it queued would spin the loop.
     uv_tcp_t* tmp = new uv_tcp_t;
     uv_tcp_init(&self->loop_, tmp);
@@ -106,6 +109,11 @@ void Worker::onConnection(uv_stream_t* server, int status) {
   SessionRunner* r = runner.get();
   self->sessions_.emplace(id, std::move(runner));
   self->server_.sessionCountChanged(+1);
+  if (live >= limit) {
+    r->setOverloaded();
+    log::warn("client connection over limits.max_client_connections; refusing",
+              {{"target", l->target_name}, {"limit", limit}});
+  }
   r->start(server);
 }
 

@@ -112,6 +112,10 @@ void PgSession::handleStartupPacket(std::span<const uint8_t> payload, bool more_
 
 void PgSession::handleStartupMessage(StartupMessage msg) {
   const auto& target = host_.target();
+  if (host_.overloaded()) {
+    fatal(sqlstate::kTooManyConnections, "sorry, too many clients already");
+    return;
+  }
   if (target.client_tls == config::ClientTls::Required && !host_.tlsActive(Side::Client)) {
     fatal(sqlstate::kInvalidAuthSpec,
           fmt::format("TLS is required by target \"{}\"; connect with sslmode=require", target.name));

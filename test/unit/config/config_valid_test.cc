@@ -113,6 +113,7 @@ limits:
   write_low_watermark: 16384
   auth_timeout: 5s
   drain_timeout: 0
+  max_client_connections: 250
 )";
 
 }  // namespace
@@ -251,6 +252,7 @@ TEST_CASE("the SPEC example loads with every field filled", "[config]") {
   CHECK(c.limits.write_high_watermark == 65536u);
   CHECK(c.limits.write_low_watermark == 16384u);
   CHECK(c.limits.auth_timeout == 5s);
+  CHECK(c.limits.max_client_connections == 250);
   CHECK(c.limits.drain_timeout == 0ms);
 }
 

@@ -287,6 +287,15 @@ TEST_CASE("startup: replication connections are refused", "[postgres][session]")
   CHECK(c.host.connects == 0);
 }
 
+TEST_CASE("startup: a connection over max_client_connections gets 53300", "[postgres][session]") {
+  Conversation c;
+  c.host.is_overloaded = true;
+  c.fromClient(startupMessage({{"user", std::string(kUser)}}));
+  PgError e = expectFatal(c, "53300");
+  CHECK(e.message.find("too many clients") != std::string::npos);
+  CHECK(c.host.connects == 0);
+}
+
 TEST_CASE("startup: replication=false is an ordinary connection", "[postgres][session]") {
   Conversation c;
   c.clientLogin(startupMessage({{"user", std::string(kUser)}, {"replication", "false"}}));

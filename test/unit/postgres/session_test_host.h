@@ -127,6 +127,7 @@ class FakeHost final : public SessionHost {
   bool tls_active[2] = {false, false};
   bool start_tls_result = true;
   bool is_draining = false;
+  bool is_overloaded = false;
   bool cancel_found = true;
   std::function<bool(ByteView)> register_result;  // default: every key is free
   PolicyFn policy;                                  // default: allow everything
@@ -179,6 +180,7 @@ class FakeHost final : public SessionHost {
   uint64_t sessionId() const noexcept override { return 7; }
   std::string_view clientAddress() const noexcept override { return "127.0.0.1:50000"; }
   bool draining() const noexcept override { return is_draining; }
+  bool overloaded() const noexcept override { return is_overloaded; }
   const config::User* findUser(std::string_view name) const noexcept override {
     for (const auto& u : cfg.identity.users)
       if (u.name == name) return &u;

@@ -153,6 +153,9 @@ struct LimitsConfig {
   uint32_t write_low_watermark = 256u << 10;
   std::chrono::milliseconds auth_timeout{15000};
   std::chrono::milliseconds drain_timeout{30000};
+  //! Client connections served at once (all targets). Beyond it a connection gets the dialect's
+  //! "too many connections" error; beyond twice it is closed at accept without a session.
+  uint32_t max_client_connections = 10000;
 };
 
 struct Config {

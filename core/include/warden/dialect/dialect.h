@@ -67,6 +67,9 @@ class SessionHost {
   virtual uint64_t sessionId() const noexcept = 0;
   virtual std::string_view clientAddress() const noexcept = 0;  // "ip:port"
   virtual bool draining() const noexcept = 0;
+  //! True when this connection is over limits.max_client_connections: the session should refuse
+  //! it with the protocol's "too many connections" error once it can speak to the client.
+  virtual bool overloaded() const noexcept = 0;
 
   // --- identity and policy
   //! Static user lookup (nullptr when unknown). The pointer is valid only until control returns

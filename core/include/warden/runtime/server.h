@@ -27,6 +27,7 @@ class Server {
   int run(const std::string& config_path);
   //! Worker → server accounting (any thread).
   void sessionCountChanged(int delta) { sessions_.fetch_add(delta); }
+  long sessionCount() const { return sessions_.load(std::memory_order_relaxed); }
 
  private:
   struct MainLoop;
