@@ -8,20 +8,6 @@
 namespace warden::dialect::postgres::session_test {
 namespace {
 
-
-PgError onlyFatal(Conversation& c, std::string_view sqlstate) {
-  auto f = c.clientFrames();
-  REQUIRE(types(f) == "E");
-  PgError e = errorOf(f[0]);
-  CHECK(e.severity == "FATAL");
-  CHECK(e.code == sqlstate);
-  CHECK(startsWith(e.message, "warden: "));
-  CHECK(c.host.closes.size() == 1);
-  CHECK(c.state() == State::Closing);
-  CHECK(c.host.sends_after_close == 0);
-  return e;
-}
-
 size_t indexOf(const std::vector<std::string>& events, std::string_view what, size_t from = 0) {
   for (size_t i = from; i < events.size(); ++i)
     if (events[i] == what) return i;
@@ -125,7 +111,7 @@ TEST_CASE("peer closed: backend gone in Ready is 08006 to the client", "[postgre
   Conversation c;
   c.toReady();
   c.session->onPeerClosed(Side::Backend, "connection reset");
-  PgError e = onlyFatal(c, "08006");
+  PgError e = expectFatal(c, "08006");
   CHECK(e.message.find("backend connection lost") != std::string::npos);
 }
 
@@ -135,7 +121,7 @@ TEST_CASE("drain: an idle session closes at once with 57P01", "[postgres][sessio
   Conversation c;
   c.toReady();
   c.session->onDrain();
-  onlyFatal(c, "57P01");
+  expectFatal(c, "57P01");
   CHECK(c.backendBytes() == terminate());
   CHECK(c.host.out_of_band.empty());
 }
@@ -276,7 +262,7 @@ TEST_CASE("drain: during start-up the session is refused at once", "[postgres][s
   Conversation c;
   c.clientStartup(defaultStartup());
   c.session->onDrain();
-  onlyFatal(c, "57P01");
+  expectFatal(c, "57P01");
   CHECK(c.host.connects == 0);
 }
 
@@ -335,7 +321,7 @@ TEST_CASE("fatal: at a message boundary the FATAL is still sent", "[postgres][se
   c.fromBackend(rows);
   CHECK(c.clientBytes() == rows);
   c.session->onPeerClosed(Side::Backend, "connection reset");
-  onlyFatal(c, "08006");
+  expectFatal(c, "08006");
 }
 
 // ------------------------------------------------------------------ timers
@@ -344,7 +330,7 @@ TEST_CASE("timer: start-up that does not finish in time is closed", "[postgres][
   Conversation c;
   c.clientStartup(defaultStartup());
   c.session->onTimer();
-  PgError e = onlyFatal(c, "08006");
+  PgError e = expectFatal(c, "08006");
   CHECK(e.message.find("timed out") != std::string::npos);
 }
 
@@ -395,7 +381,7 @@ TEST_CASE("lifecycle: too much early client data is refused", "[postgres][sessio
   c.fromClient(query(std::string(3000, 'a')));
   CHECK(c.host.closes.empty());
   c.fromClient(query(std::string(3000, 'b')));
-  onlyFatal(c, "08P01");
+  expectFatal(c, "08P01");
 }
 
 }  // namespace warden::dialect::postgres::session_test
