@@ -1,6 +1,7 @@
 // dialects/postgres/plugin_entry.cc
 //! The PostgreSQL dialect plugin: one versioned C entry point (core/include/warden/plugin/abi.h).
 #include "session/pg_session.h"
+#include "sql/analyzer.h"
 #include "warden/plugin/abi.h"
 
 namespace warden::dialect::postgres {
@@ -15,6 +16,11 @@ class PostgresDialect final : public Dialect {
     } catch (...) {
       return nullptr;
     }
+  }
+  sql::Analyzer* newAnalyzer() noexcept override {
+    auto analyzer = pg::sql::makeAnalyzer();
+    if (analyzer) analyzer->warm();
+    return analyzer.release();
   }
 };
 

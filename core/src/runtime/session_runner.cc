@@ -366,6 +366,8 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
   req.text = text;
   req.origin = origin;
   req.session_id = id_;
+  std::shared_ptr<const sql::Analysis> analysis = analyze(text);
+  req.analysis = analysis.get();
   // Policy follows reloads: use the worker's newest snapshot, with this target as that snapshot
   // knows it. A target removed by a reload keeps the rules it started with.
   const auto& snap = worker_.snapshot();
@@ -376,6 +378,22 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
   }
   req.target = target_.target;
   return snapshot_->policy->evaluate(req);
+}
+
+std::shared_ptr<const sql::Analysis> SessionRunner::analyze(std::string_view text) noexcept {
+  try {
+    auto& da = worker_.analysisFor(target_.dialect);
+    if (da.analyzer) return da.cache.analyze(*da.analyzer, target_.target->dialect, text);
+  } catch (...) {
+  }
+  // No parser for this dialect (or out of memory): the statement is unparsed; policy decides.
+  static const auto kUnparsed = [] {
+    auto a = std::make_shared<sql::Analysis>();
+    a->statements.emplace_back();
+    a->statements.back().error = "no SQL analyzer for this dialect";
+    return std::shared_ptr<const sql::Analysis>(a);
+  }();
+  return kUnparsed;
 }
 
 bool SessionRunner::registerCancelKey(std::span<const uint8_t> key) noexcept {

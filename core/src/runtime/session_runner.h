@@ -53,6 +53,8 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   void setIdentity(policy::Identity identity) noexcept override;
   const policy::Identity& identity() const noexcept override { return identity_; }
   policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin) noexcept override;
+  //! The worker's cached analysis of `text` for this target's dialect.
+  std::shared_ptr<const sql::Analysis> analyze(std::string_view text) noexcept;
   bool registerCancelKey(std::span<const uint8_t> key) noexcept override;
   bool requestCancel(std::span<const uint8_t> key) noexcept override;
   bool cacheGet(std::string_view key, std::string& value) noexcept override;

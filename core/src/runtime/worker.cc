@@ -1,6 +1,8 @@
 // core/src/runtime/worker.cc
 #include "worker.h"
 
+#include "warden/dialect/dialect.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -32,6 +34,9 @@ void Worker::start(SnapshotPtr snapshot, std::vector<ListenerSpec> listeners) {
 }
 
 void Worker::run() {
+  // Parsers for the configured dialects exist (DFA warm) before the first client arrives.
+  if (snapshot_)
+    for (const auto& [name, rt] : snapshot_->targets) analysisFor(rt.dialect);
   uv_run(&loop_, UV_RUN_DEFAULT);
   // Anything still open (should be nothing after a clean stop) is closed so the loop can end.
   uv_walk(
@@ -188,6 +193,15 @@ void Worker::oobFinished(OobSender* o) {
         break;
       }
   });
+}
+
+Worker::DialectAnalysis& Worker::analysisFor(dialect::Dialect* dialect) {
+  auto& slot = analyses_[dialect];
+  if (!slot) {
+    slot = std::make_unique<DialectAnalysis>();
+    if (dialect) slot->analyzer.reset(dialect->newAnalyzer());
+  }
+  return *slot;
 }
 
 bool Worker::cacheGet(const std::string& key, std::string& value) const {

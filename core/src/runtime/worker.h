@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "warden/runtime/snapshot.h"
+#include "warden/sql/analysis_cache.h"
 
 namespace warden::runtime {
 
@@ -73,6 +74,14 @@ class Worker {
 
   bool draining() const { return draining_; }
 
+  //! This worker's SQL analyzer and analysis cache for a dialect (created, and its DFA warmed,
+  //! on first use; the loop thread only). analyzer is null when the dialect has no parser.
+  struct DialectAnalysis {
+    std::unique_ptr<sql::Analyzer> analyzer;
+    sql::AnalysisCache cache;
+  };
+  DialectAnalysis& analysisFor(dialect::Dialect* dialect);
+
  private:
   struct Listener {
     Worker* worker;
@@ -99,6 +108,7 @@ class Worker {
   std::array<uint8_t, 64 * 1024> read_buf_;
   std::vector<uint8_t> plain_scratch_, cipher_scratch_;
   std::unordered_map<std::string, std::string> cache_;
+  std::unordered_map<dialect::Dialect*, std::unique_ptr<DialectAnalysis>> analyses_;
   bool draining_ = false;
   bool stopping_ = false;
 };

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "warden/policy/decision.h"
+#include "warden/sql/analyzer.h"
 
 namespace warden::config { struct Config; struct Target; struct User; }
 
@@ -127,6 +128,10 @@ class Dialect {
   virtual std::string_view name() const noexcept = 0;
   //! nullptr on failure (out of memory); the core then drops the connection.
   virtual Session* newSession(SessionHost& host) noexcept = 0;
+  //! The SQL analyzer for one worker thread (owned by the caller, deleted through its virtual
+  //! destructor while the plugin stays loaded). nullptr: the dialect has no parser, and every
+  //! statement is analysed as `unparsed` (policy decides; enforced environments deny).
+  virtual sql::Analyzer* newAnalyzer() noexcept { return nullptr; }
 };
 
 }  // namespace warden::dialect

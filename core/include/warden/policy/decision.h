@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "warden/sql/statement.h"
+
 namespace warden::config { struct Target; struct Config; }
 
 namespace warden::policy {
@@ -37,6 +39,10 @@ struct StatementRequest {
   std::string_view text;
   StatementOrigin origin = StatementOrigin::SimpleQuery;
   uint64_t session_id = 0;
+  //! What the dialect's parser understood of `text`: one Statement per statement of a batch
+  //! (`a; b` gives two), `unparsed` when the parser could not read it. Never null when the
+  //! core's session runner asks; owned by the caller for the duration of evaluate().
+  const sql::Analysis* analysis = nullptr;
 };
 
 //! Transforms rows of a result before they reach the client (masking). Dialect row rewriters

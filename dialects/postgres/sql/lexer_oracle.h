@@ -1,0 +1,18 @@
+// dialects/postgres/sql/lexer_oracle.h
+//! The normalisation computed from the ANTLR lexer's own token stream (hidden tokens -> one
+//! space, literal tokens -> '?', '?' in other tokens doubled). Tests and the fuzz target check
+//! that the hand-written fingerprint scanner (normalizer.h) agrees with it: equal normalised
+//! texts must mean equal token structure, or the analysis cache could serve one statement's
+//! analysis for another. Not used on the data path.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace warden::pg::sql {
+
+//! false when the text has a character the lexer rejects (ERRCHAR), an unterminated dollar
+//! quote, or is not valid UTF-8; `out` is then unspecified.
+bool normalizeWithLexer(std::string_view text, std::string& out);
+
+}  // namespace warden::pg::sql
