@@ -219,7 +219,7 @@ selectLimit
     ;
 
 limitClause
-    : K_LIMIT (K_ALL | expr) (COMMA expr)?
+    : K_LIMIT (K_ALL | expr)
     | K_FETCH (K_FIRST | K_NEXT) selectFetchValue? (K_ROW | K_ROWS) (K_ONLY | K_WITH K_TIES)
     ;
 
