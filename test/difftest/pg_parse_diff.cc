@@ -27,13 +27,18 @@
 //! ObjectType::Table (ObjectRef::qualified()) of that statement and of its nested statements
 //! (EXPLAIN target, data-modifying CTEs, PREPARE body ...).
 //!
-//! usage: pg_parse_diff [--threshold=99.5] [--validate] [--summary] [--quiet] PATH...
+//! usage: pg_parse_diff [--threshold=99.5] [--validate] [--summary] [--quiet]
+//!                      [--time-budget-ms=N] [--slow-ms=N] PATH...
 //!   PATH: corpus .sql files or directories. --validate: PostgreSQL side only (every statement
 //!   must be accepted by libpg_query; prints the kind distribution). --summary: disagreement
 //!   classes by (pg kind -> warden kind, what differs). --quiet: no per-statement lines.
+//!   --time-budget-ms: the analyzer's parse time budget (default: AnalyzerLimits' production
+//!   default; a statement over it is `unparsed` and counts as a disagreement). --slow-ms: list
+//!   statements whose analysis took longer than N ms.
 #include <pg_query.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <cstdio>
 #include <iterator>
@@ -464,10 +469,12 @@ void collectTables(const warden::sql::Statement& st, std::set<std::string>& out)
   for (const auto& n : st.nested) collectTables(n, out);
 }
 
-Side wardenSide(warden::sql::Analyzer& a, const std::string& text) {
+Side wardenSide(warden::sql::Analyzer& a, const std::string& text, double& ms) {
   Side s;
   warden::sql::Analysis an;
+  auto t0 = std::chrono::steady_clock::now();
   a.analyze(text, an);
+  ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (an.statements.empty()) {
     s.kind = "(none)";
     return s;
@@ -505,15 +512,19 @@ std::string oneLine(const std::string& text, size_t max) {
 int main(int argc, char** argv) {
   double threshold = 99.5;
   bool validate = false, summary = false, quiet = false;
+  long budget_ms = -1;
+  double slow_ms = -1;
   std::vector<std::string> paths;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--threshold=", 0) == 0) threshold = std::atof(a.c_str() + 12);
     else if (a == "--validate") validate = true;
+    else if (a.rfind("--time-budget-ms=", 0) == 0) budget_ms = std::atol(a.c_str() + 17);
+    else if (a.rfind("--slow-ms=", 0) == 0) slow_ms = std::atof(a.c_str() + 10);
     else if (a == "--summary") summary = true;
     else if (a == "--quiet") quiet = true;
     else if (a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "usage: pg_parse_diff [--threshold=P] [--validate] [--summary] [--quiet] PATH...\n");
+      std::fprintf(stderr, "usage: pg_parse_diff [--threshold=P] [--validate] [--summary] [--quiet] [--time-budget-ms=N] [--slow-ms=N] PATH...\n");
       return 2;
     } else paths.push_back(a);
   }
@@ -553,7 +564,11 @@ int main(int argc, char** argv) {
   }
 
 #ifndef PG_DIFF_PG_ONLY
-  auto analyzer = warden::pg::sql::makeAnalyzer();
+  warden::sql::AnalyzerLimits limits;
+  if (budget_ms >= 0) limits.time_budget = std::chrono::milliseconds(budget_ms);
+  auto analyzer = warden::pg::sql::makeAnalyzer(limits);
+  analyzer->warm();
+  std::vector<std::pair<double, std::string>> slow;
   size_t agree = 0, rejected = 0;
   std::map<std::string, int> classes;
   std::map<std::string, std::pair<int, int>> perKind;  // pg kind -> (agree, total)
@@ -564,7 +579,10 @@ int main(int argc, char** argv) {
       std::printf("REJECTED-BY-PG %s#%d (line %d): %s\n", e.file.c_str(), e.index, e.line, pg.error.c_str());
       continue;
     }
-    Side wd = wardenSide(*analyzer, e.text);
+    double ms = 0;
+    Side wd = wardenSide(*analyzer, e.text, ms);
+    if (slow_ms >= 0 && ms > slow_ms)
+      slow.push_back({ms, e.file + "#" + std::to_string(e.index) + " (line " + std::to_string(e.line) + ")"});
     bool kindOk = pg.kind == wd.kind;
     bool tablesOk = pg.tables == wd.tables;
     auto& pk = perKind[pg.kind];
@@ -605,6 +623,11 @@ int main(int argc, char** argv) {
       for (const auto& [k, p] : perKind)
         if (p.first != p.second) std::printf("  %-28s %d/%d\n", k.c_str(), p.first, p.second);
     }
+  }
+  if (slow_ms >= 0) {
+    std::sort(slow.rbegin(), slow.rend());
+    std::printf("statements analysed in more than %.1f ms: %zu\n", slow_ms, slow.size());
+    for (const auto& [ms, where] : slow) std::printf("  %9.1f ms  %s\n", ms, where.c_str());
   }
   uint64_t parsed = 0, ll = 0;
   analyzer->stats(parsed, ll);
