@@ -452,7 +452,7 @@ funcExprCommonSubexpr
     | K_LEAST OPEN_PAREN exprList CLOSE_PAREN                            # specLeast
     | K_XMLCONCAT OPEN_PAREN exprList CLOSE_PAREN                        # specXml
     | K_XMLELEMENT OPEN_PAREN K_NAME colLabel
-      (COMMA (xmlAttributes | exprList) (COMMA exprList)?)? CLOSE_PAREN  # specXml
+      (COMMA (xmlAttributes (COMMA exprList)? | exprList))? CLOSE_PAREN  # specXml
     | K_XMLEXISTS OPEN_PAREN primaryExpr xmlPassing CLOSE_PAREN          # specXml
     | K_XMLFOREST OPEN_PAREN xmlAttributeList CLOSE_PAREN                # specXml
     | K_XMLPARSE OPEN_PAREN (K_DOCUMENT | K_CONTENT) expr

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "warden/base/log.h"
 #include "warden/plugin/abi.h"
 #include "warden/plugin/loader.h"
@@ -19,35 +20,13 @@ void usage(FILE* out) {
           "usage: warden <command> [options]\n"
           "  run --config FILE      serve until SIGTERM/SIGINT; SIGHUP reloads the config\n"
           "  check --config FILE    validate the config and load plugins\n"
+          "  explain [--config FILE --target NAME] [--dialect D] [--user U] [--groups a,b]\n"
+          "          [--kind K] [--plugin-dir DIR] SQL   the analysis of SQL (and the decision) as JSON\n"
           "  version [--plugin-dir DIR]   version, ABI, build key, loaded plugins\n");
 }
 
-std::string exeDir() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  buf[n] = 0;
-  std::string p(buf);
-  auto slash = p.rfind('/');
-  return slash == std::string::npos ? "." : p.substr(0, slash);
-}
-
-bool takeOption(std::vector<std::string>& args, const char* name, std::string& value) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == name && i + 1 < args.size()) {
-      value = args[i + 1];
-      args.erase(args.begin() + long(i), args.begin() + long(i) + 2);
-      return true;
-    }
-    std::string prefix = std::string(name) + "=";
-    if (args[i].rfind(prefix, 0) == 0) {
-      value = args[i].substr(prefix.size());
-      args.erase(args.begin() + long(i));
-      return true;
-    }
-  }
-  return false;
-}
+using warden::cli::exeDir;
+using warden::cli::takeOption;
 
 int cmdCheck(std::vector<std::string> args) {
   std::string config;
@@ -111,6 +90,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return cmdRun(args);
   if (cmd == "check") return cmdCheck(args);
   if (cmd == "version" || cmd == "--version") return cmdVersion(args);
+  if (cmd == "explain") return warden::cli::cmdExplain(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     usage(stdout);
     return 0;

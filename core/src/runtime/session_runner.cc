@@ -368,6 +368,16 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
   req.session_id = id_;
   std::shared_ptr<const sql::Analysis> analysis = analyze(text);
   req.analysis = analysis.get();
+  if (log::enabled(log::Level::Debug)) {
+    std::string kinds, fingerprints;
+    for (const auto& s : analysis->statements) {
+      if (!kinds.empty()) kinds.push_back(','), fingerprints.push_back(',');
+      kinds.append(sql::kindName(s.kind));
+      fingerprints.append(s.fingerprint);
+    }
+    log::debug("statement analysed", {{"session", id_}, {"statements", analysis->statements.size()},
+                                      {"kinds", kinds}, {"fingerprints", fingerprints}});
+  }
   // Policy follows reloads: use the worker's newest snapshot, with this target as that snapshot
   // knows it. A target removed by a reload keeps the rules it started with.
   const auto& snap = worker_.snapshot();

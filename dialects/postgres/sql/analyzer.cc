@@ -9,6 +9,8 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 #include "PostgresLexer.h"
 #include "PostgresParser.h"
@@ -27,6 +29,23 @@ namespace ws = warden::sql;
 constexpr int kMaxNesting = 200;          // ( [ depth accepted before parsing
 constexpr size_t kMaxRuleDepth = 4000;    // parser rule nesting (stack guard)
 constexpr size_t kDfaStateLimit = 300000; // per worker; beyond it the DFA is rebuilt
+// Parse-tree depth accepted for the visitor (left-recursive chains such as a OR b OR c ...
+// build deep trees without deep parser recursion); deeper statements are unparsed.
+constexpr size_t kMaxTreeDepth = 1000;
+
+//! Deepest path of the tree, measured without recursion.
+size_t treeDepth(antlr4::tree::ParseTree* root) {
+  std::vector<std::pair<antlr4::tree::ParseTree*, size_t>> stack{{root, 1}};
+  size_t max = 0;
+  while (!stack.empty()) {
+    auto [node, d] = stack.back();
+    stack.pop_back();
+    max = std::max(max, d);
+    if (max > kMaxTreeDepth) return max;
+    for (auto* c : node->children) stack.emplace_back(c, d + 1);
+  }
+  return max;
+}
 
 struct Abort : std::exception {
   explicit Abort(const char* why) : why_(why) {}
@@ -158,17 +177,14 @@ class PgAnalyzer final : public ws::Analyzer {
     const auto& patn = parser_.getATN();
     parser_dfa_ = freshDfa(patn);
     parser_ctx_cache_ = std::make_unique<antlr4::atn::PredictionContextCache>();
-    auto* old_p = parser_.getInterpreter<antlr4::atn::ParserATNSimulator>();
+    // setInterpreter deletes the previous simulator (4.9 runtime).
     parser_.setInterpreter(
         new antlr4::atn::ParserATNSimulator(&parser_, patn, parser_dfa_, *parser_ctx_cache_));
-    delete old_p;
     const auto& latn = lexer_.getATN();
     lexer_dfa_ = freshDfa(latn);
     lexer_ctx_cache_ = std::make_unique<antlr4::atn::PredictionContextCache>();
-    auto* old_l = lexer_.getInterpreter<antlr4::atn::LexerATNSimulator>();
     lexer_.setInterpreter(
         new antlr4::atn::LexerATNSimulator(&lexer_, latn, lexer_dfa_, *lexer_ctx_cache_));
-    delete old_l;
   }
 
   void maybeRebuildDfa() {
@@ -237,6 +253,8 @@ class PgAnalyzer final : public ws::Analyzer {
       if (parser_.getNumberOfSyntaxErrors() > 0 || !errors.message.empty())
         return unparsed(text, out, errors.message.empty() ? "syntax error" : errors.message);
     }
+    if (treeDepth(root) > kMaxTreeDepth)
+      return unparsed(text, out, "statement too deeply nested");
     buildOffsets(text);
     for (auto* stmt : root->stmt()) {
       ws::Statement s;

@@ -100,14 +100,24 @@ class Scanner {
     return n;
   }
 
-  //! PostgreSQL joins 'a' <whitespace containing a newline> 'b' into one string: the index just
+  //! PostgreSQL joins 'a' <whitespace (and -- comments) containing a newline> 'b' into one
+  //! string: the index just
   //! past the second opening quote, or 0.
   size_t continuation(size_t i) const {
     bool newline = false;
     const size_t n = t_.size();
-    while (i < n && space(static_cast<unsigned char>(t_[i]))) {
-      newline = newline || t_[i] == '\n' || t_[i] == '\r';
-      ++i;
+    while (i < n) {
+      char c = t_[i];
+      if (c == '\n' || c == '\r') {
+        newline = true;
+        ++i;
+      } else if (space(static_cast<unsigned char>(c))) {
+        ++i;
+      } else if (c == '-' && i + 1 < n && t_[i + 1] == '-') {  // -- comments count as space
+        while (i < n && t_[i] != '\n' && t_[i] != '\r') ++i;
+      } else {
+        break;
+      }
     }
     return newline && i < n && t_[i] == '\'' ? i + 1 : 0;
   }

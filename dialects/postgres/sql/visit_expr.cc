@@ -207,7 +207,7 @@ bool likeMatch(std::string_view s, std::string_view p, bool ci) {
 Value foldPrimary(P::PrimaryExprContext* p, bool* lit, int depth);
 
 Value foldB(P::BExprContext* e, bool* lit, int depth) {
-  if (e == nullptr || depth > 100) return unknown();
+  if (e == nullptr || depth > 4000) return unknown();  // trees are <= kMaxTreeDepth
   if (auto* pr = dynamic_cast<P::BExprPrimaryContext*>(e)) return foldPrimary(pr->primaryExpr(), lit, depth + 1);
   if (auto* u = dynamic_cast<P::BExprUnaryContext*>(e)) {
     Value v = foldB(u->bExpr(), lit, depth + 1);
@@ -314,7 +314,7 @@ std::optional<std::string> stringValue(P::StringConstContext* ctx) {
 }
 
 Value fold(P::ExprContext* e, bool* lit, int depth) {
-  if (e == nullptr || depth > 200) return unknown();
+  if (e == nullptr || depth > 4000) return unknown();  // trees are <= kMaxTreeDepth
   if (auto* p = dynamic_cast<P::ExprPrimaryContext*>(e)) return foldPrimary(p->primaryExpr(), lit, depth + 1);
   if (auto* c = dynamic_cast<P::ExprTypecastContext*>(e)) return fold(c->expr(), lit, depth + 1);
   if (auto* u = dynamic_cast<P::ExprUnaryContext*>(e)) {

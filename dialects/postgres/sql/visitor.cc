@@ -28,10 +28,12 @@ void buildStatement(pggrammar::PostgresParser::StmtContext* ctx, std::string_vie
       out.kind = ws::Kind::Other;
     }
   } catch (...) {
-    ws::Statement other;
-    other.kind = ws::Kind::Other;
-    other.category = ws::Category::Unknown;
-    out = std::move(other);
+    // Fail closed: a statement the visitor could not finish is not understood.
+    ws::Statement unparsed;
+    unparsed.kind = ws::Kind::Unparsed;
+    unparsed.category = ws::Category::Unknown;
+    unparsed.error = "statement too complex to analyse";
+    out = std::move(unparsed);
   }
 }
 

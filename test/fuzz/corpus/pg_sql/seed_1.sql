@@ -1,0 +1,1 @@
+SELECT a.id, b.name FROM s.a a JOIN b ON a.id = b.a_id WHERE a.x > 10 ORDER BY 1 LIMIT 5

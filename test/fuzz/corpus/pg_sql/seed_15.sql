@@ -1,0 +1,1 @@
+SELECT row_to_json(t), json_agg(u) FILTER (WHERE u.x > 0), d->>'k', d #> '{a,b}', arr[1:2] FROM t, u

@@ -1,0 +1,1 @@
+INSERT INTO t (a, b) VALUES (1, E'x\'y') ON CONFLICT (a) DO UPDATE SET b = excluded.b RETURNING *

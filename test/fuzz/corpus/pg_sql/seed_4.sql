@@ -1,0 +1,1 @@
+UPDATE t SET a = a + 1 FROM u WHERE t.id = u.id AND u.flag

@@ -1,0 +1,1 @@
+SELECT $fn$ body ' " $$ $fn$, U&"d\0061t", /* a /* nested */ */ 1

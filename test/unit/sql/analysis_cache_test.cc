@@ -1,0 +1,94 @@
+// test/unit/sql/analysis_cache_test.cc
+//! The per-worker analysis cache: hits by shape, literal-dependent entries, the byte bound.
+//! Uses the real PostgreSQL analyzer (its normaliser decides what a shape is).
+#include <catch2/catch.hpp>
+
+#include "sql/analyzer.h"
+#include "warden/sql/analysis_cache.h"
+
+using warden::sql::AnalysisCache;
+using warden::sql::Kind;
+
+namespace {
+
+//! Counts full parses; delegates to the real analyzer.
+class CountingAnalyzer : public warden::sql::Analyzer {
+ public:
+  CountingAnalyzer() : real_(warden::pg::sql::makeAnalyzer()) {}
+  void normalize(std::string_view t, warden::sql::Normalized& out) noexcept override {
+    real_->normalize(t, out);
+  }
+  void analyze(std::string_view t, warden::sql::Analysis& out) noexcept override {
+    ++parses;
+    real_->analyze(t, out);
+  }
+  int parses = 0;
+
+ private:
+  std::unique_ptr<warden::sql::Analyzer> real_;
+};
+
+}  // namespace
+
+TEST_CASE("statements of one shape are parsed once", "[unit][sql][cache]") {
+  CountingAnalyzer an;
+  AnalysisCache cache;
+  auto a = cache.analyze(an, "postgres", "SELECT * FROM t WHERE id = 1");
+  auto b = cache.analyze(an, "postgres", "select_wrong");  // different shape
+  auto c = cache.analyze(an, "postgres", "SELECT  *  FROM t /* c */ WHERE id = 2");
+  CHECK(an.parses == 2);
+  CHECK(a.get() == c.get());
+  CHECK(a->statements.at(0).kind == Kind::Select);
+  CHECK(a->statements.at(0).range.end == 0);  // cached analyses carry no ranges
+  CHECK(cache.stats().hits == 1);
+  // Same text under another dialect name is another key.
+  cache.analyze(an, "other", "SELECT * FROM t WHERE id = 1");
+  CHECK(an.parses == 3);
+}
+
+TEST_CASE("literal-dependent analyses are not served for other literals", "[unit][sql][cache]") {
+  CountingAnalyzer an;
+  AnalysisCache cache;
+  auto always = cache.analyze(an, "postgres", "DELETE FROM t WHERE 1 = 1");
+  auto never = cache.analyze(an, "postgres", "DELETE FROM t WHERE 1 = 2");
+  REQUIRE(always->statements.size() == 1);
+  REQUIRE(never->statements.size() == 1);
+  CHECK(always->statements[0].where_is_tautology);
+  CHECK_FALSE(never->statements[0].where_is_tautology);
+  CHECK(an.parses == 2);
+  auto again = cache.analyze(an, "postgres", "DELETE FROM t WHERE 1 = 2");
+  CHECK(again.get() == never.get());
+  CHECK(an.parses == 2);
+  auto l10 = cache.analyze(an, "postgres", "SELECT * FROM t LIMIT 10");
+  auto l99 = cache.analyze(an, "postgres", "SELECT * FROM t LIMIT 99");
+  CHECK(l10->statements.at(0).limit == 10);
+  CHECK(l99->statements.at(0).limit == 99);
+  CHECK(cache.stats().literal_misses >= 2);
+}
+
+TEST_CASE("the cache stays within its byte bound, least recently used out first",
+          "[unit][sql][cache]") {
+  CountingAnalyzer an;
+  AnalysisCache cache(64 * 1024);
+  cache.analyze(an, "postgres", "SELECT * FROM keep_me");
+  for (int i = 0; i < 400; ++i) {
+    cache.analyze(an, "postgres", "SELECT * FROM keep_me");  // keeps it recent
+    cache.analyze(an, "postgres", "SELECT c" + std::to_string(i) + " FROM t" + std::to_string(i));
+  }
+  auto st = cache.stats();
+  CHECK(st.bytes <= 64 * 1024);
+  CHECK(st.evictions > 0);
+  int before = an.parses;
+  cache.analyze(an, "postgres", "SELECT * FROM keep_me");
+  CHECK(an.parses == before);
+}
+
+TEST_CASE("unlexable text is analysed (unparsed) and not cached", "[unit][sql][cache]") {
+  CountingAnalyzer an;
+  AnalysisCache cache;
+  auto a = cache.analyze(an, "postgres", "SELECT 'open");
+  auto b = cache.analyze(an, "postgres", "SELECT 'open");
+  CHECK(an.parses == 2);
+  CHECK(a->statements.at(0).kind == Kind::Unparsed);
+  CHECK(cache.stats().entries == 0);
+}
