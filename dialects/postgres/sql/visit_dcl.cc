@@ -16,18 +16,6 @@ using ws::ObjectType;
 
 namespace {
 
-//! Value of a plain '...' literal ('' undone); other spellings as written.
-std::string stringValue(P::StringConstContext* ctx) {
-  std::string text = ctx->getText();
-  if (ctx->STRING() == nullptr || text.size() < 2) return text;
-  std::string out;
-  for (size_t i = 1; i + 1 < text.size(); ++i) {
-    out.push_back(text[i]);
-    if (text[i] == '\'' && i + 2 < text.size() && text[i + 1] == '\'') ++i;
-  }
-  return out;
-}
-
 void addPrivilegeTarget(ws::Statement& s, P::PrivilegeTargetContext* ctx) {
   if (auto* t = dynamic_cast<P::PtTableContext*>(ctx)) {
     for (auto* q : t->qualifiedNameList()->qualifiedName())
@@ -69,7 +57,9 @@ void buildCreateRole(P::CreateRoleStmtContext* ctx, ws::Statement& out) {
 }
 
 void buildAlterRole(P::AlterRoleStmtContext* ctx, ws::Statement& out) {
-  setKind(out, ctx->K_USER() != nullptr ? Kind::AlterUser : Kind::AlterRole);
+  // ALTER GROUP g ADD USER ... alters a role (its USER keyword is the member list's).
+  setKind(out, ctx->K_GROUP() == nullptr && ctx->K_USER() != nullptr ? Kind::AlterUser
+                                                                      : Kind::AlterRole);
   for (auto* r : ctx->roleSpec()) addRole(out, r, Access::Ddl);  // the role, RENAME TO name
   for (auto* opt : ctx->roleOption()) addRoles(out, opt->roleList(), Access::Ddl);
   addRoles(out, ctx->roleList(), Access::Ddl);  // ALTER GROUP g ADD/DROP USER ...
@@ -85,17 +75,6 @@ void buildDefaultPrivileges(P::AlterDefaultPrivilegesStmtContext* ctx, ws::State
   // FOR ROLE lists come first (read: whose future objects), the grantees last (ddl).
   for (size_t i = 0; i < lists.size(); ++i)
     addRoles(out, lists[i], i + 1 == lists.size() ? Access::Ddl : Access::Read);
-}
-
-void addRoleValue(ws::Statement& s, P::NonReservedWordContext* word,
-                  P::StringConstContext* str) {
-  ws::ObjectRef ref;
-  ref.type = ObjectType::Role;
-  ref.access = Access::Read;
-  if (word != nullptr) ref.name = wordText(word);
-  else if (str != nullptr) ref.name = stringValue(str);
-  if (ref.name.empty() || (word != nullptr && ref.name == "none")) return;  // SET ROLE NONE
-  addObject(s, std::move(ref));
 }
 
 }  // namespace

@@ -109,6 +109,28 @@ void addObjectTarget(ws::Statement& s, P::ObjectTargetContext* ctx, Access acces
   // OtType: type names are not tracked as objects (their text is a typeName, not a name).
 }
 
+std::string stringValue(P::StringConstContext* ctx) {
+  std::string text = ctx->getText();
+  if (ctx->STRING() == nullptr || text.size() < 2) return text;
+  std::string out;
+  for (size_t i = 1; i + 1 < text.size(); ++i) {
+    out.push_back(text[i]);
+    if (text[i] == '\'' && i + 2 < text.size() && text[i + 1] == '\'') ++i;
+  }
+  return out;
+}
+
+void addRoleValue(ws::Statement& s, P::NonReservedWordContext* word,
+                  P::StringConstContext* str) {
+  ws::ObjectRef ref;
+  ref.type = ObjectType::Role;
+  ref.access = Access::Read;
+  if (word != nullptr) ref.name = wordText(word);
+  else if (str != nullptr) ref.name = stringValue(str);
+  if (ref.name.empty() || (word != nullptr && ref.name == "none")) return;  // SET ROLE NONE
+  addObject(s, std::move(ref));
+}
+
 void mergeObjects(ws::Statement& into, const ws::Statement& from, const Access* access) {
   for (auto ref : from.objects) {
     if (access != nullptr) ref.access = *access;

@@ -28,6 +28,10 @@ void addRoles(ws::Statement& s, P::RoleListContext* ctx, ws::Access access);
 void addFunction(ws::Statement& s, P::FuncWithArgsContext* ctx, ws::Access access);
 //! The object of COMMENT ON / SECURITY LABEL ON / ALTER EXTENSION ADD.
 void addObjectTarget(ws::Statement& s, P::ObjectTargetContext* ctx, ws::Access access);
+//! Value of a plain '...' literal ('' undone); other spellings as written.
+std::string stringValue(P::StringConstContext* ctx);
+//! The role named by SET ROLE / SET SESSION AUTHORIZATION's value (none for NONE / DEFAULT).
+void addRoleValue(ws::Statement& s, P::NonReservedWordContext* word, P::StringConstContext* str);
 //! Merges every object of `from` into `into`, with `access` when given, else their own.
 void mergeObjects(ws::Statement& into, const ws::Statement& from,
                   const ws::Access* access = nullptr);

@@ -159,8 +159,11 @@ void buildSet(P::SetStmtContext* ctx, ws::Statement& out) {
   out.flags |= ws::kChangesSession;
   if (auto* v = dynamic_cast<P::SetVarContext*>(ctx->setRest())) {
     std::string name = varNameText(v->varName());
-    if (name == "role") setKind(out, Kind::SetRole);
-    else if (name == "session_authorization") setKind(out, Kind::SetSessionAuthorization);
+    if (name == "role" || name == "session_authorization") {
+      setKind(out, name == "role" ? Kind::SetRole : Kind::SetSessionAuthorization);
+      auto values = v->varValue();
+      if (!values.empty()) addRoleValue(out, values[0]->nonReservedWord(), values[0]->stringConst());
+    }
   }
 }
 
