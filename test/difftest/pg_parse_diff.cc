@@ -11,17 +11,23 @@
 //!
 //! PostgreSQL side (the reference; decisions a visitor must match):
 //!   - kind from the top raw parse node, see pgKind() below. Text decides what the raw tree
-//!     cannot tell: ALTER/DROP USER vs ROLE, RESET vs SET, `TABLE t`, bare VALUES. A SELECT whose
-//!     WITH has a data-modifying CTE takes the kind of the first such CTE (WITH d AS (DELETE ..)
-//!     SELECT .. is a delete).
+//!     cannot tell: ALTER/DROP USER vs ROLE, RESET vs SET, bare VALUES (`TABLE t` is a select).
+//!     Data-modifying CTEs: the strongest write among the outer statement and its CTEs wins
+//!     (delete > update > merge > insert): WITH d AS (DELETE ..) SELECT/INSERT .. is a delete.
+//!     RESET ROLE / RESET SESSION AUTHORIZATION are set_role / set_session_authorization;
+//!     aggregates are functions, event triggers are triggers, ALTER DOMAIN is alter_type.
 //!   - tables: every RangeVar of the tree except
 //!       * unqualified names of CTEs in scope (non-recursive WITH: a CTE body sees only earlier
 //!         CTEs; the target of INSERT/UPDATE/DELETE/MERGE is always a real table),
 //!       * relations named as a view, materialized view, sequence or index by the statement
 //!         (CREATE VIEW v, ALTER INDEX i, CREATE SEQUENCE s, REFRESH MATERIALIZED VIEW m,
 //!         CREATE MATERIALIZED VIEW m AS, GRANT .. ON SEQUENCE s, REINDEX INDEX i, ...);
+//!       * RangeVars that are not relations: SET CONSTRAINTS names, FOR UPDATE OF aliases,
+//!         CREATE TYPE t AS (...);
 //!     plus name lists that are not RangeVars: DROP TABLE/FOREIGN TABLE names, the table of DROP
-//!     TRIGGER/POLICY/RULE .. ON t, COMMENT ON TABLE t / COLUMN t.c.
+//!     TRIGGER/POLICY/RULE .. ON t, COMMENT ON / SECURITY LABEL ON TABLE t, COLUMN t.c,
+//!     TRIGGER/CONSTRAINT/POLICY/RULE .. ON t; and the new name of ALTER TABLE t RENAME TO u
+//!     (u in t's schema).
 //!   Function bodies in strings (DO, CREATE FUNCTION AS $$..$$) are not parsed by either side.
 //! Warden side: kindName() of the analysis's first statement; tables = objects of type
 //! ObjectType::Table (ObjectRef::qualified()) of that statement and of its nested statements
@@ -147,31 +153,40 @@ std::string dmlKind(const std::string& node) {
   return {};
 }
 
+int writeRank(const std::string& kind) {
+  if (kind == "delete") return 4;
+  if (kind == "update") return 3;
+  if (kind == "merge") return 2;
+  if (kind == "insert") return 1;
+  return 0;
+}
+
 std::string pgKind(const std::string& type, const Json& n, const std::string& text) {
   auto words = firstWords(text, 3);
   auto first = words.empty() ? std::string() : words[0];
-  if (type == "SelectStmt") {
-    if (n.contains("intoClause")) return "create_table";
+  if (type == "SelectStmt" && n.contains("intoClause")) return "create_table";
+  if (type == "SelectStmt" || !dmlKind(type).empty()) {
+    std::string kind = type == "SelectStmt" ? "select" : dmlKind(type);
+    if (type == "SelectStmt" && (str(n, "op") == "SETOP_NONE" || str(n, "op").empty()) &&
+        n.contains("valuesLists") && first == "values")
+      kind = "values";
+    // The strongest write among the data-modifying CTEs wins: delete > update > merge > insert.
     if (n.contains("withClause")) {
       for (const auto& cte : n["withClause"].value("ctes", Json::array())) {
         const Json& q = cte["CommonTableExpr"]["ctequery"];
         for (const char* d : kDmlNodes)
-          if (q.contains(d)) return dmlKind(d);
+          if (q.contains(d) && writeRank(dmlKind(d)) > writeRank(kind)) kind = dmlKind(d);
       }
     }
-    if (str(n, "op") == "SETOP_NONE" || str(n, "op").empty()) {
-      if (n.contains("valuesLists") && first == "values") return "values";
-      if (first == "table") return "table";
-    }
-    return "select";
+    return kind;
   }
-  if (std::string k = dmlKind(type); !k.empty()) return k;
   if (type == "CreateStmt" || type == "CreateForeignTableStmt") return "create_table";
   if (type == "CreateTableAsStmt")
     return str(n, "objtype") == "OBJECT_MATVIEW" ? "create_materialized_view" : "create_table";
   if (type == "DropStmt") {
     std::string t = str(n, "removeType");
-    if (t == "OBJECT_AGGREGATE") return "drop_other";
+    if (t == "OBJECT_AGGREGATE") return "drop_function";
+    if (t == "OBJECT_EVENT_TRIGGER") return "drop_trigger";
     return verbKind("drop", t);
   }
   if (type == "TruncateStmt") return "truncate";
@@ -182,8 +197,8 @@ std::string pgKind(const std::string& type, const Json& n, const std::string& te
   if (type == "RenameStmt") {
     std::string t = str(n, "renameType");
     if (t == "OBJECT_TABLE" || t == "OBJECT_FOREIGN_TABLE") return "rename_table";
-    if (t == "OBJECT_COLUMN" || t == "OBJECT_TABCONSTRAINT")
-      return verbKind("alter", str(n, "relationType"));
+    if (t == "OBJECT_COLUMN") return verbKind("alter", str(n, "relationType"));
+    if (t == "OBJECT_TABCONSTRAINT") return "alter_table";
     if (t == "OBJECT_ROLE") return isRoleUser(text, 1) ? "alter_user" : "alter_role";
     return verbKind("alter", t);
   }
@@ -198,11 +213,11 @@ std::string pgKind(const std::string& type, const Json& n, const std::string& te
   if (type == "GrantStmt" || type == "GrantRoleStmt")
     return boolean(n, "is_grant") ? "grant" : "revoke";
   if (type == "VariableSetStmt") {
-    if (first == "reset") return "reset";
+    // RESET ROLE / RESET SESSION AUTHORIZATION change the acting role: set_role / set_...
     std::string name = str(n, "name");
     if (name == "role") return "set_role";
     if (name == "session_authorization") return "set_session_authorization";
-    return "set";
+    return first == "reset" ? "reset" : "set";
   }
   if (type == "ConstraintsSetStmt") return "set";
   if (type == "VariableShowStmt") return "show";
@@ -247,8 +262,15 @@ std::string pgKind(const std::string& type, const Json& n, const std::string& te
     return "alter_extension";
   if (type == "CompositeTypeStmt" || type == "CreateEnumStmt" || type == "CreateRangeStmt")
     return "create_type";
-  if (type == "DefineStmt") return str(n, "kind") == "OBJECT_TYPE" ? "create_type" : "create_other";
+  if (type == "DefineStmt") {
+    std::string k = str(n, "kind");
+    if (k == "OBJECT_TYPE") return "create_type";
+    if (k == "OBJECT_AGGREGATE") return "create_function";  // aggregates are functions (pg_proc)
+    return "create_other";
+  }
   if (type == "AlterEnumStmt" || type == "AlterTypeStmt") return "alter_type";
+  if (type == "AlterDomainStmt") return "alter_type";  // a domain is a type; no alter_domain kind
+  if (type == "CreateEventTrigStmt") return "create_trigger";
   if (type == "CreateDomainStmt") return "create_domain";
   if (type == "CreatePolicyStmt") return "create_policy";
   if (type == "RuleStmt") return "create_rule";
@@ -319,11 +341,15 @@ struct PgWalker {
     };
     if (type == "ViewStmt" && field == "view") return false;
     if ((type == "CreateSeqStmt" || type == "AlterSeqStmt") && field == "sequence") return false;
+    if (type == "CompositeTypeStmt" && field == "typevar") return false;  // CREATE TYPE t AS (..)
+    if (type == "ConstraintsSetStmt") return false;                       // constraint names
+    if (type == "LockingClause" && field == "lockedRels") return false;   // FOR UPDATE OF alias
     if (type == "RefreshMatViewStmt" && field == "relation") return false;
     if (type == "AlterTableStmt" && field == "relation") return tableType(str(n, "objtype"));
     if (type == "RenameStmt" && field == "relation") {
       std::string t = str(n, "renameType");
-      if (t == "OBJECT_COLUMN" || t == "OBJECT_TABCONSTRAINT") return tableType(str(n, "relationType"));
+      if (t == "OBJECT_TABCONSTRAINT") return true;
+      if (t == "OBJECT_COLUMN") return tableType(str(n, "relationType"));
       return tableType(t) || t == "OBJECT_TRIGGER" || t == "OBJECT_POLICY" || t == "OBJECT_RULE";
     }
     if ((type == "AlterObjectSchemaStmt" || type == "AlterOwnerStmt" ||
@@ -395,15 +421,27 @@ struct PgWalker {
           }
       return;
     }
-    if (type == "CommentStmt") {
+    if (type == "CommentStmt" || type == "SecLabelStmt") {
+      // COMMENT ON / SECURITY LABEL ON TABLE t, COLUMN t.c, TRIGGER|CONSTRAINT|POLICY|RULE x ON t
       std::string t = str(n, "objtype");
       if (n.contains("object")) {
         const Json* items = listItems(n["object"]);
         if (items && (t == "OBJECT_TABLE" || t == "OBJECT_FOREIGN_TABLE"))
           tables.insert(joinNames(*items, 0));
-        if (items && t == "OBJECT_COLUMN") tables.insert(joinNames(*items, 1));
+        if (items && (t == "OBJECT_COLUMN" || t == "OBJECT_TRIGGER" || t == "OBJECT_TABCONSTRAINT" ||
+                      t == "OBJECT_POLICY" || t == "OBJECT_RULE")) {
+          std::string name = joinNames(*items, 1);
+          if (!name.empty()) tables.insert(name);
+        }
       }
       return;
+    }
+    // ALTER TABLE t RENAME TO u: the new name u (in t's schema) is a table of the statement too.
+    if (type == "RenameStmt" && n.contains("relation") &&
+        (str(n, "renameType") == "OBJECT_TABLE" || str(n, "renameType") == "OBJECT_FOREIGN_TABLE")) {
+      Json renamed = n["relation"];
+      renamed["relname"] = str(n, "newname");
+      tables.insert(qualified(renamed));
     }
     // CTE scope.
     size_t saved = ctes.size();
