@@ -33,5 +33,5 @@ ERRCHAR: .;
 
 fragment DIGITS: [0-9]+;
 fragment EXPONENT: [eE] [+\-]? DIGITS;
-fragment IDENT_START: [a-zA-Z_\u0080-\uFFFF];
-fragment IDENT_CONT: [a-zA-Z_0-9$\u0080-\uFFFF];
+fragment IDENT_START: [a-zA-Z_\u0080-\u{10FFFF}];
+fragment IDENT_CONT: [a-zA-Z_0-9$\u0080-\u{10FFFF}];

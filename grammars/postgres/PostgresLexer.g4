@@ -53,5 +53,5 @@ DOLLAR_QUOTE_OPEN: '$' (DQ_START DQ_CONT*)? '$';
 fragment BLOCK_COMMENT_BODY
     : '/*' ( BLOCK_COMMENT_BODY | '/'+ ~[*/] | '*'+ ~[*/] | ~[*/] )* '*'+ '/'
     ;
-fragment DQ_START: [a-zA-Z_\u0080-\uFFFF];
-fragment DQ_CONT: [a-zA-Z_0-9\u0080-\uFFFF];
+fragment DQ_START: [a-zA-Z_\u0080-\u{10FFFF}];
+fragment DQ_CONT: [a-zA-Z_0-9\u0080-\u{10FFFF}];
