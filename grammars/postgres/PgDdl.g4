@@ -39,11 +39,15 @@ ddlStatement
     | alterPolicyStmt
     | createRuleStmt
     | createTablespaceStmt
+    | createAggregateStmt
+    | createOtherStmt
+    | alterTriggerStmt
     | alterGenericStmt
     | commentStmt
     | dropStmt
     | dropOnTableStmt
     | dropFunctionStmt
+    | dropOtherStmt
     | dropOwnedStmt
     | reassignOwnedStmt
     ;
@@ -676,6 +680,69 @@ createTablespaceStmt
       (K_WITH relOptions)?
     ;
 
+createAggregateStmt
+    : K_CREATE (K_OR K_REPLACE)? K_AGGREGATE funcWithArgs definition
+    ;
+
+// CREATE of other object kinds (kind create_other).
+createOtherStmt
+    : K_CREATE K_CAST OPEN_PAREN typeName K_AS typeName CLOSE_PAREN
+      (K_WITH K_FUNCTION funcWithArgs | K_WITHOUT K_FUNCTION | K_WITH K_INOUT)
+      (K_AS (K_ASSIGNMENT | K_IMPLICIT))?                                      # coCast
+    | K_CREATE K_COLLATION ifNotExists? anyName (definition | K_FROM anyName)  # coCollation
+    | K_CREATE K_OPERATOR (colId DOT)* ddlOperator definition                 # coOperator
+    | K_CREATE K_SERVER ifNotExists? name (K_TYPE stringConst)?
+      (K_VERSION stringConst)? K_FOREIGN K_DATA K_WRAPPER name genericOptions?  # coServer
+    | K_CREATE K_USER K_MAPPING ifNotExists? K_FOR (roleSpec | K_USER) K_SERVER name
+      genericOptions?                                                          # coUserMapping
+    | K_IMPORT K_FOREIGN K_SCHEMA name
+      ((K_LIMIT K_TO | K_EXCEPT) OPEN_PAREN qualifiedNameList CLOSE_PAREN)?
+      K_FROM K_SERVER name K_INTO name genericOptions?                         # coImportSchema
+    | K_CREATE K_PUBLICATION name
+      (K_FOR (K_ALL K_TABLES | publicationObject (COMMA publicationObject)*))?
+      (K_WITH relOptions)?                                                     # coPublication
+    | K_CREATE K_SUBSCRIPTION name K_CONNECTION stringConst K_PUBLICATION nameList
+      (K_WITH relOptions)?                                                     # coSubscription
+    | K_CREATE K_STATISTICS ifNotExists? anyName? (OPEN_PAREN nameList CLOSE_PAREN)?
+      K_ON exprList K_FROM qualifiedName                                       # coStatistics
+    | K_CREATE (K_OR K_REPLACE)? K_TRUSTED? K_PROCEDURAL? K_LANGUAGE name
+      (K_HANDLER anyName (K_INLINE anyName)? (K_VALIDATOR anyName | K_NO K_VALIDATOR)?)?  # coLanguage
+    | K_CREATE K_TEXT K_SEARCH (K_PARSER | K_DICTIONARY | K_TEMPLATE | K_CONFIGURATION)
+      anyName definition                                                       # coTextSearch
+    | K_CREATE K_DEFAULT? K_CONVERSION anyName K_FOR stringConst K_TO stringConst
+      K_FROM anyName                                                           # coConversion
+    | K_CREATE K_ACCESS K_METHOD name K_TYPE (K_INDEX | K_TABLE) K_HANDLER anyName  # coAccessMethod
+    | K_CREATE K_FOREIGN K_DATA K_WRAPPER name
+      (K_HANDLER anyName | K_NO K_HANDLER | K_VALIDATOR anyName | K_NO K_VALIDATOR)*
+      genericOptions?                                                          # coFdw
+    ;
+
+// A publication's member: [TABLE] t [(cols)] [WHERE (expr)] or TABLES IN SCHEMA s.
+publicationObject
+    : K_TABLE? K_ONLY? qualifiedName STAR? (OPEN_PAREN nameList CLOSE_PAREN)?
+      (K_WHERE OPEN_PAREN expr CLOSE_PAREN)?
+    | K_TABLES K_IN K_SCHEMA (colId | K_CURRENT_SCHEMA)
+    ;
+
+alterTriggerStmt
+    : K_ALTER K_TRIGGER name K_ON qualifiedName
+      (K_RENAME K_TO name | K_NO? K_DEPENDS K_ON K_EXTENSION name)
+    ;
+
+// DROP of object kinds named by something other than a plain name (kind drop_other).
+dropOtherStmt
+    : K_DROP K_CAST ifExists? OPEN_PAREN typeName K_AS typeName CLOSE_PAREN dropBehavior?
+    | K_DROP K_OPERATOR ifExists? operatorWithArgs (COMMA operatorWithArgs)* dropBehavior?
+    | K_DROP K_OPERATOR (K_CLASS | K_FAMILY) ifExists? anyName K_USING name dropBehavior?
+    | K_DROP K_USER K_MAPPING ifExists? K_FOR (roleSpec | K_USER) K_SERVER name
+    | K_DROP K_TRANSFORM ifExists? K_FOR typeName K_LANGUAGE name dropBehavior?
+    ;
+
+operatorWithArgs
+    : (colId DOT)* ddlOperator OPEN_PAREN (typeName | K_NONE) COMMA (typeName | K_NONE)
+      CLOSE_PAREN
+    ;
+
 // ALTER of other object kinds: rename, owner, schema, options.
 alterGenericStmt
     : K_ALTER (genericObjectKind | K_TABLESPACE) anyName
@@ -685,6 +752,9 @@ alterGenericStmt
       | K_SET relOptions
       | K_RESET relOptions
       | genericOptions
+      | K_ENABLE (K_REPLICA | K_ALWAYS)?
+      | K_DISABLE
+      | (K_ADD | K_SET | K_DROP) publicationObject (COMMA publicationObject)*
       )
     ;
 

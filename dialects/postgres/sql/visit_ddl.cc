@@ -5,6 +5,7 @@
 //! with access read; parents a table attaches to (INHERITS, PARTITION OF, ATTACH PARTITION)
 //! with access ddl. TRUNCATE: tables with access write, category ddl. Also the shared helpers
 //! of visit_other.h.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -238,8 +239,20 @@ void buildAlterIndex(P::AlterIndexStmtContext* ctx, ws::Statement& out) {
 
 void buildCreateView(P::CreateViewStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   setKind(out, Kind::CreateView);
-  addObject(out, objectFromName(ctx->qualifiedName(), ObjectType::View, Access::Ddl));
+  ws::ObjectRef view = objectFromName(ctx->qualifiedName(), ObjectType::View, Access::Ddl);
+  addObject(out, view);
   collectSelect(ctx->selectStmt(), vc, out);
+  if (ctx->K_RECURSIVE() != nullptr) {
+    // The query names the view itself like a recursive CTE: not a table it reads.
+    auto& objs = out.objects;
+    objs.erase(std::remove_if(objs.begin(), objs.end(),
+                              [&](const ws::ObjectRef& o) {
+                                return o.type == ObjectType::Table && o.name == view.name &&
+                                       o.catalog.empty() &&
+                                       (o.schema.empty() || o.schema == view.schema);
+                              }),
+               objs.end());
+  }
 }
 
 void buildAlterView(P::AlterViewStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
@@ -314,11 +327,65 @@ void buildAlterDatabase(P::AlterDatabaseStmtContext* ctx, ws::Statement& out) {
   addRole(out, ctx->roleSpec(), Access::Read);
 }
 
-void buildCreateFunction(P::CreateFunctionStmtContext* ctx, ws::Statement& out) {
-  // The body (AS '...', RETURN, BEGIN ATOMIC) only runs when the function is called: not
-  // analysed here.
+void buildCreateFunction(P::CreateFunctionStmtContext* ctx, VisitContext& vc,
+                         ws::Statement& out) {
+  // A string body (AS '...' / $$...$$) is not analysed: it runs when the function is called.
+  // A SQL-standard body (RETURN expr, BEGIN ATOMIC ... END) is bound at creation: the tables it
+  // uses are listed with access read (whatever the body does to them happens on calls).
   setKind(out, Kind::CreateFunction);
   addObject(out, objectFromName(ctx->qualifiedName(), ObjectType::Function, Access::Ddl));
+  auto* body = ctx->routineBody();
+  if (body == nullptr) return;
+  ws::Statement sub;
+  if (body->expr() != nullptr) collectExpr(body->expr(), vc, sub);
+  for (auto* p : body->preparableStmt()) {
+    ws::Statement one;
+    buildPreparable(p, vc, one);
+    mergeObjects(sub, one);
+  }
+  const Access read = Access::Read;
+  mergeObjects(out, sub, &read);
+}
+
+void buildCreateOther(P::CreateOtherStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
+  setKind(out, Kind::CreateOther);
+  auto named = [&](antlr4::ParserRuleContext* n) {
+    if (n != nullptr) addObject(out, wordObject(n, ObjectType::Other, Access::Ddl));
+  };
+  if (auto* c = dynamic_cast<P::CoCollationContext*>(ctx)) {
+    addObject(out, anyNameObject(c->anyName()[0], ObjectType::Other, Access::Ddl));
+  } else if (auto* c = dynamic_cast<P::CoServerContext*>(ctx)) {
+    named(c->name()[0]);
+  } else if (auto* c = dynamic_cast<P::CoPublicationContext*>(ctx)) {
+    named(c->name());
+    for (auto* po : c->publicationObject()) {
+      if (po->qualifiedName() != nullptr)
+        addObject(out, objectFromName(po->qualifiedName(), ObjectType::Table, Access::Read));
+      collectInside(po, vc, out);
+    }
+  } else if (auto* c = dynamic_cast<P::CoSubscriptionContext*>(ctx)) {
+    named(c->name());
+  } else if (auto* c = dynamic_cast<P::CoStatisticsContext*>(ctx)) {
+    if (c->anyName() != nullptr)
+      addObject(out, anyNameObject(c->anyName(), ObjectType::Other, Access::Ddl));
+    addObject(out, objectFromName(c->qualifiedName(), ObjectType::Table, Access::Read));
+  } else if (auto* c = dynamic_cast<P::CoLanguageContext*>(ctx)) {
+    named(c->name());
+  } else if (auto* c = dynamic_cast<P::CoTextSearchContext*>(ctx)) {
+    addObject(out, anyNameObject(c->anyName(), ObjectType::Other, Access::Ddl));
+  } else if (auto* c = dynamic_cast<P::CoConversionContext*>(ctx)) {
+    addObject(out, anyNameObject(c->anyName()[0], ObjectType::Other, Access::Ddl));
+  } else if (auto* c = dynamic_cast<P::CoAccessMethodContext*>(ctx)) {
+    named(c->name());
+  } else if (auto* c = dynamic_cast<P::CoFdwContext*>(ctx)) {
+    named(c->name());
+  } else if (auto* c = dynamic_cast<P::CoUserMappingContext*>(ctx)) {
+    addRole(out, c->roleSpec(), Access::Read);
+  } else if (auto* c = dynamic_cast<P::CoImportSchemaContext*>(ctx)) {
+    // IMPORT FOREIGN SCHEMA remote FROM SERVER s INTO local: creates foreign tables in local.
+    auto names = c->name();
+    if (names.size() >= 3) addObject(out, wordObject(names[2], ObjectType::Schema, Access::Ddl));
+  }
 }
 
 void buildAlterFunction(P::AlterFunctionStmtContext* ctx, ws::Statement& out) {
@@ -403,7 +470,10 @@ void buildDrop(P::DropStmtContext* ctx, ws::Statement& out) {
   } else if (dynamic_cast<P::DkTablespaceContext*>(kind) != nullptr) {
     setKind(out, Kind::DropTablespace);
   } else {
-    setKind(out, Kind::DropOther);
+    auto* other = dynamic_cast<P::DkOtherContext*>(kind);
+    bool event = other != nullptr && other->genericObjectKind() != nullptr &&
+                 other->genericObjectKind()->K_EVENT() != nullptr;
+    setKind(out, event ? Kind::DropTrigger : Kind::DropOther);
   }
   for (auto* n : ctx->anyName()) addObject(out, anyNameObject(n, type, Access::Ddl));
 }
@@ -415,8 +485,13 @@ void buildDropOnTable(P::DropOnTableStmtContext* ctx, ws::Statement& out) {
   addObject(out, objectFromName(ctx->qualifiedName(), ObjectType::Table, Access::Ddl));
 }
 
-void buildAlterGeneric(P::AlterGenericStmtContext* ctx, ws::Statement& out) {
+void buildAlterGeneric(P::AlterGenericStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   setKind(out, Kind::AlterOther);
+  for (auto* po : ctx->publicationObject()) {  // ALTER PUBLICATION p ADD|SET|DROP TABLE t
+    if (po->qualifiedName() != nullptr)
+      addObject(out, objectFromName(po->qualifiedName(), ObjectType::Table, Access::Read));
+    collectInside(po, vc, out);
+  }
   ws::ObjectRef obj = anyNameObject(ctx->anyName(), ObjectType::Other, Access::Ddl);
   addObject(out, obj);
   if (ctx->K_RENAME() != nullptr)
@@ -504,7 +579,17 @@ void buildDdlStatement(P::DdlStatementContext* ctx, VisitContext& vc, ws::Statem
     setKind(out, Kind::DropDatabase);
     addObject(out, wordObject(c->name(), ObjectType::Database, Access::Ddl));
   } else if (auto* c = ctx->createFunctionStmt()) {
-    buildCreateFunction(c, out);
+    buildCreateFunction(c, vc, out);
+  } else if (auto* c = ctx->createAggregateStmt()) {
+    setKind(out, Kind::CreateFunction);
+    addFunction(out, c->funcWithArgs(), Access::Ddl);
+  } else if (auto* c = ctx->createOtherStmt()) {
+    buildCreateOther(c, vc, out);
+  } else if (auto* c = ctx->alterTriggerStmt()) {
+    setKind(out, Kind::AlterOther);
+    addObject(out, objectFromName(c->qualifiedName(), ObjectType::Table, Access::Ddl));
+  } else if (ctx->dropOtherStmt() != nullptr) {
+    setKind(out, Kind::DropOther);
   } else if (auto* c = ctx->alterFunctionStmt()) {
     buildAlterFunction(c, out);
   } else if (auto* c = ctx->dropFunctionStmt()) {
@@ -560,7 +645,7 @@ void buildDdlStatement(P::DdlStatementContext* ctx, VisitContext& vc, ws::Statem
     addObject(out, wordObject(c->name(), ObjectType::Other, Access::Ddl));
     addRole(out, c->roleSpec(), Access::Read);
   } else if (auto* c = ctx->alterGenericStmt()) {
-    buildAlterGeneric(c, out);
+    buildAlterGeneric(c, vc, out);
   } else if (auto* c = ctx->commentStmt()) {
     setKind(out, Kind::Comment);
     addObjectTarget(out, c->objectTarget(), Access::Ddl);
