@@ -14,7 +14,11 @@
 
 namespace {
 
-bool plainUtf8Bmp(std::string_view s) {  // valid UTF-8 without 4-byte sequences
+// The ANTLR input stream drops a U+FEFF byte-order mark the scanner keeps: texts with one
+// normalise differently from texts without (different cache keys, which is safe), so the
+// token-by-token comparison skips them.
+bool plainUtf8Bmp(std::string_view s) {  // valid UTF-8 without 4-byte sequences or a BOM
+  if (s.find("\xEF\xBB\xBF") != std::string_view::npos) return false;
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
     size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 0;

@@ -38,9 +38,12 @@ bool normalizeWithLexer(std::string_view text, std::string& out) {
           if (pending_space || (last_literal && !text.empty() && text[0] == '?'))
             out.push_back(' ');
           last_literal = false;
+          // '?' is doubled in operators only; quoted identifiers are delimited (as in the
+          // scanner).
+          bool quoted = type == L::QUOTED_IDENT || type == L::UNICODE_QUOTED_IDENT;
           for (char c : text) {
             out.push_back(c);
-            if (c == '?') out.push_back('?');
+            if (c == '?' && !quoted) out.push_back('?');
           }
         }
       }

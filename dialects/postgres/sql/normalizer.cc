@@ -81,16 +81,17 @@ class Scanner {
     return n;
   }
 
-  //! '...' with '' doubling; `escapes`: backslash escapes the next byte (E'...').
-  size_t quoted(size_t start, size_t i, bool escapes) {
+  //! '...' with '' doubling (not in B'..'/X'..' bodies: `doubling` false); `escapes`: backslash
+  //! escapes the next byte (E'...'). Continuation segments accept '' (as the token source does).
+  size_t quoted(size_t start, size_t i, bool escapes, bool doubling = true) {
     const size_t n = t_.size();
     while (i < n) {
       char c = t_[i];
       if (escapes && c == '\\') { i += 2; continue; }
       if (c == '\'') {
-        if (i + 1 < n && t_[i + 1] == '\'') { i += 2; continue; }
+        if (doubling && i + 1 < n && t_[i + 1] == '\'') { i += 2; continue; }
         size_t next = continuation(i + 1);
-        if (next != 0) { i = next; continue; }
+        if (next != 0) { i = next; doubling = true; continue; }
         literal(start, i + 1);
         return i + 1;
       }
@@ -186,7 +187,8 @@ class Scanner {
     unsigned char c = static_cast<unsigned char>(t_[i]) | 0x20;
     if (i + 1 < n && t_[i + 1] == '\'') {
       if (c == 'e') return quoted(start, i + 2, true);
-      if (c == 'b' || c == 'x' || c == 'n') return quoted(start, i + 2, false);
+      if (c == 'b' || c == 'x') return quoted(start, i + 2, false, false);
+      if (c == 'n') return quoted(start, i + 2, false);
     }
     if (c == 'u' && i + 2 < n && t_[i + 1] == '&') {
       if (t_[i + 2] == '\'') return quoted(start, i + 3, false);

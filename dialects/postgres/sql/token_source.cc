@@ -74,6 +74,7 @@ std::unique_ptr<antlr4::Token> PgTokenSource::nextToken() {
 void PgTokenSource::resumeAt(size_t index, size_t tokenLine, size_t tokenColumn,
                              const std::string& consumed) {
   lexer_.getInputStream()->seek(index);
+  lexer_.hitEOF = false;  // the cut token may have reached EOF; what follows it has not
   size_t line = tokenLine;
   size_t col = tokenColumn;
   for (size_t i = 0; i < consumed.size(); ++i) {

@@ -99,3 +99,15 @@ TEST_CASE("nesting depth is measured", "[unit][sql][normalizer]") {
   normalize("SELECT ((1)), a[(2)]", n, &info);
   CHECK(info.max_depth == 2);
 }
+
+TEST_CASE("bit and hex strings end at the first quote (no '' doubling)", "[unit][sql][normalizer]") {
+  // Found by the pg_sql fuzz target: B'..' then '..' are two literals, as PostgreSQL lexes them.
+  CHECK(norm("SET ' 'b', '', 'ET 'a' 'b', '', 'c'") == "SET ? ? ?ET ? ?, ?, ?");
+  CHECK(norm("SELECT x'1F''2'") == "SELECT ? ?");
+}
+
+TEST_CASE("an operator cut at the end of the text keeps its tail", "[unit][sql][normalizer]") {
+  // Found by the pg_sql fuzz target: the token source lost the second '+' of a trailing "++".
+  CHECK(norm("SELECT a++") == "SELECT a++");
+  CHECK(norm("COPY t++") == "COPY t++");
+}
