@@ -12,18 +12,6 @@ namespace detail {
 
 namespace {
 
-constexpr int kMaxDepth = 1500;
-
-struct DepthGuard {
-  explicit DepthGuard(VisitContext& vc) : vc_(vc) {
-    if (++vc_.depth > kMaxDepth) {
-      --vc_.depth;
-      throw std::length_error("statement nested too deeply");
-    }
-  }
-  ~DepthGuard() { --vc_.depth; }
-  VisitContext& vc_;
-};
 
 std::optional<int64_t> literalInteger(P::ExprContext* e) {
   auto* p = dynamic_cast<P::ExprPrimaryContext*>(e);

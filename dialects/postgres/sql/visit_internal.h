@@ -4,6 +4,8 @@
 //! folding for WHERE tautologies, string literal decoding.
 #pragma once
 
+#include <stdexcept>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +15,21 @@
 #include "sql/visit_context.h"
 
 namespace warden::pg::sql::detail {
+
+//! Bounds the visitor's recursion (nested queries); beyond it the statement is unparsed.
+constexpr int kMaxDepth = 1500;
+
+struct DepthGuard {
+  explicit DepthGuard(VisitContext& vc) : vc_(vc) {
+    if (++vc_.depth > kMaxDepth) {
+      --vc_.depth;
+      throw std::length_error("statement nested too deeply");
+    }
+  }
+  ~DepthGuard() { --vc_.depth; }
+  VisitContext& vc_;
+};
+
 
 std::string lowerAscii(std::string_view s);
 std::string undouble(std::string_view body, char quote);

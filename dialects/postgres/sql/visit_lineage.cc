@@ -10,18 +10,6 @@ namespace warden::pg::sql::detail {
 
 namespace {
 
-constexpr int kMaxDepth = 1500;
-
-struct DepthGuard {
-  explicit DepthGuard(VisitContext& vc) : vc_(vc) {
-    if (++vc_.depth > kMaxDepth) {
-      --vc_.depth;
-      throw std::length_error("statement nested too deeply");
-    }
-  }
-  ~DepthGuard() { --vc_.depth; }
-  VisitContext& vc_;
-};
 
 //! Dotted name parts of a column reference (up to the first subscript or star), and whether a
 //! `.*` follows them.
