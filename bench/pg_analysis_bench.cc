@@ -16,7 +16,7 @@
 //! X = Warden miss mean µs / libpg_query mean µs (the faster of its two parse calls);
 //! Y = cache hit mean µs/statement; Z = fraction of statements parsed by SLL alone (0..1).
 //!
-//! usage: pg_analysis_bench [--rounds=N] [--only=FILE_PREFIX] PATH...   (corpus files/dirs)
+//! usage: pg_analysis_bench [--rounds=N] [--only=FILE_PREFIX] [--slowest=N] PATH...   (corpus files/dirs)
 #include <pg_query.h>
 
 #include <algorithm>
@@ -80,14 +80,16 @@ double medianStatement(const Path& p) {
 
 int main(int argc, char** argv) {
   int rounds = 5;
+  size_t slowest = 0;
   std::string only;
   std::vector<std::string> paths;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--rounds=", 0) == 0) rounds = std::max(1, std::atoi(a.c_str() + 9));
     else if (a.rfind("--only=", 0) == 0) only = a.substr(7);
+    else if (a.rfind("--slowest=", 0) == 0) slowest = static_cast<size_t>(std::atoi(a.c_str() + 10));
     else if (a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "usage: pg_analysis_bench [--rounds=N] [--only=FILE_PREFIX] PATH...\n");
+      std::fprintf(stderr, "usage: pg_analysis_bench [--rounds=N] [--only=FILE_PREFIX] [--slowest=N] PATH...\n");
       return 2;
     } else paths.push_back(a);
   }
@@ -181,6 +183,20 @@ int main(int argc, char** argv) {
                 median(hit.file_round_us[f]), median(pgjson.file_round_us[f]),
                 median(pgpb.file_round_us[f]));
 
+  if (slowest > 0) {  // the statements that cost most on a miss, against libpg_query
+    std::vector<std::pair<double, size_t>> order;
+    for (size_t i = 0; i < corpus.size(); ++i) order.emplace_back(median(miss.per_stmt_us[i]), i);
+    std::sort(order.rbegin(), order.rend());
+    std::printf("slowest misses: us / ratio vs pg_query_parse / file / text\n");
+    for (size_t k = 0; k < std::min(slowest, order.size()); ++k) {
+      size_t i = order[k].second;
+      std::string t = corpus[i].text.substr(0, 100);
+      std::replace(t.begin(), t.end(), '\n', ' ');
+      std::printf("  %9.1f %7.1f  %-14s %s\n", order[k].first,
+                  order[k].first / std::max(1e-3, median(pgjson.per_stmt_us[i])),
+                  corpus[i].file.c_str(), t.c_str());
+    }
+  }
   double missUs = median(miss.round_mean_us);
   double pgUs = std::min(median(pgjson.round_mean_us), median(pgpb.round_mean_us));
   double hitUs = median(hit.round_mean_us);
