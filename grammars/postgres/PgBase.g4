@@ -323,9 +323,11 @@ primaryExpr
     | K_EXISTS selectWithParens                                          # primExists
     | K_ARRAY (selectWithParens | arrayExpr)                             # primArray
     | K_ROW OPEN_PAREN exprList? CLOSE_PAREN                             # primRow
-    | OPEN_PAREN expr COMMA exprList CLOSE_PAREN                         # primImplicitRow
     | K_GROUPING OPEN_PAREN exprList CLOSE_PAREN                         # primGrouping
-    | OPEN_PAREN expr CLOSE_PAREN indirection?                           # primParen
+    // '(' expr ')' and the implicit row '(' expr ',' ... ')' share one alternative: as two
+    // alternatives, predicting between them scanned the whole first expression (SLL lookahead
+    // of hundreds of tokens on generated queries). An exprList child marks the implicit row.
+    | OPEN_PAREN expr (COMMA exprList CLOSE_PAREN | CLOSE_PAREN indirection?) # primParen
     | columnRef                                                          # primColumn
     ;
 
@@ -368,9 +370,10 @@ funcExprWindowless
 funcApplication
     : funcName OPEN_PAREN
       ( STAR
-      | (K_ALL | K_DISTINCT)? funcArgList sortClause?
+      | (K_ALL | K_DISTINCT) funcArgList sortClause?
+      // `f(a, b, VARIADIC c)` decided after the list, not by scanning ahead for VARIADIC
+      | funcArgList (COMMA K_VARIADIC funcArgExpr)? sortClause?
       | K_VARIADIC funcArgExpr sortClause?
-      | funcArgList COMMA K_VARIADIC funcArgExpr sortClause?
       )?
       CLOSE_PAREN
     ;

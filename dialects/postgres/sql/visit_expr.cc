@@ -254,7 +254,7 @@ Value foldPrimary(P::PrimaryExprContext* p, bool* lit, int depth) {
     return unknown();
   }
   if (auto* par = dynamic_cast<P::PrimParenContext*>(p)) {
-    if (par->indirection() != nullptr) return unknown();
+    if (par->indirection() != nullptr || par->exprList() != nullptr) return unknown();  // row
     return fold(par->expr(), lit, depth + 1);
   }
   return unknown();

@@ -38,7 +38,8 @@ P::PrimaryExprContext* primaryOf(P::ExprContext* e) {
     auto* p = dynamic_cast<P::ExprPrimaryContext*>(e);
     if (p == nullptr) return nullptr;
     auto* prim = p->primaryExpr();
-    if (auto* par = dynamic_cast<P::PrimParenContext*>(prim); par && !par->indirection()) {
+    if (auto* par = dynamic_cast<P::PrimParenContext*>(prim);
+        par && !par->indirection() && !par->exprList()) {
       e = par->expr();
       continue;
     }
@@ -91,6 +92,7 @@ std::string figurePrimary(P::PrimaryExprContext* p, int depth) {
     return name;
   }
   if (auto* par = dynamic_cast<P::PrimParenContext*>(p)) {
+    if (par->exprList() != nullptr) return "row";  // implicit row (a, b)
     if (auto* ind = par->indirection()) {
       std::string last;
       for (auto* el : ind->indirectionEl())
