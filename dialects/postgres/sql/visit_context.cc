@@ -129,11 +129,11 @@ std::string identifierText(antlr4::ParserRuleContext* ctx) {
   // one level of nesting such as name -> colId -> identifier).
   antlr4::ParserRuleContext* cur = ctx;
   for (int guard = 0; guard < 8 && cur != nullptr; ++guard) {
-    if (auto* ident = dynamic_cast<P::IdentifierContext*>(cur)) {
-      return detail::identifierTokenText(ident->getStart(), ident);
+    if (cur->getRuleIndex() == P::RuleIdentifier) {
+      return detail::identifierTokenText(cur->getStart(), static_cast<P::IdentifierContext*>(cur));
     }
     if (cur->children.size() != 1) break;
-    auto* child = dynamic_cast<antlr4::ParserRuleContext*>(cur->children[0]);
+    auto* child = nonEmptyRule(cur->children[0]);
     if (child == nullptr) {
       // A keyword used as a name (or a bare token).
       return detail::lowerAscii(cur->children[0]->getText());

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "PostgresParser.h"
+#include "sql/tree_cast.h"
 #include "warden/sql/statement.h"
 
 namespace warden::pg::sql {

@@ -146,14 +146,21 @@ namespace {
 void collectInside(antlr4::tree::ParseTree* tree, VisitContext& vc, ws::Statement& out) {
   if (tree == nullptr) return;
   for (auto* child : tree->children) {
-    if (auto* e = dynamic_cast<P::ExprContext*>(child)) {
-      collectExpr(e, vc, out);
-    } else if (auto* sel = dynamic_cast<P::SelectStmtContext*>(child)) {
-      collectSelect(sel, vc, out);
-    } else if (auto* ref = dynamic_cast<P::ReferencesClauseContext*>(child)) {
-      addObject(out, objectFromName(ref->qualifiedName(), ObjectType::Table, Access::Read));
-    } else if (dynamic_cast<antlr4::ParserRuleContext*>(child) != nullptr) {
-      collectInside(child, vc, out);
+    auto* rule = nonEmptyRule(child);
+    if (rule == nullptr) continue;
+    switch (rule->getRuleIndex()) {
+      case P::RuleExpr:
+        collectExpr(static_cast<P::ExprContext*>(rule), vc, out);
+        break;
+      case P::RuleSelectStmt:
+        collectSelect(static_cast<P::SelectStmtContext*>(rule), vc, out);
+        break;
+      case P::RuleReferencesClause:
+        addObject(out, objectFromName(static_cast<P::ReferencesClauseContext*>(rule)->qualifiedName(),
+                                      ObjectType::Table, Access::Read));
+        break;
+      default:
+        collectInside(rule, vc, out);
     }
   }
 }

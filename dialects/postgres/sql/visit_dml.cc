@@ -93,18 +93,23 @@ const std::vector<ws::OutputColumn>& Walker::subquery(P::SelectWithParensContext
 }
 
 void Walker::walk(antlr4::tree::ParseTree* node, const Scope* scope) {
-  if (node == nullptr) return;
+  auto* rule = nonEmptyRule(node);  // terminals and empty rules hold nothing to find
+  if (rule == nullptr) return;
   DepthGuard guard(vc_);
-  if (auto* sub = dynamic_cast<P::SelectWithParensContext*>(node)) {
-    subquery(sub, scope);
-    return;
+  switch (rule->getRuleIndex()) {
+    case P::RuleSelectWithParens:
+      subquery(static_cast<P::SelectWithParensContext*>(rule), scope);
+      return;
+    case P::RuleSelectStmt:
+      select(static_cast<P::SelectStmtContext*>(rule), scope, nullptr);
+      return;
+    case P::RuleFuncApplication:
+      functionCall(static_cast<P::FuncApplicationContext*>(rule));
+      break;
+    default:
+      break;
   }
-  if (auto* sel = dynamic_cast<P::SelectStmtContext*>(node)) {
-    select(sel, scope, nullptr);
-    return;
-  }
-  if (auto* f = dynamic_cast<P::FuncApplicationContext*>(node)) functionCall(f);
-  for (auto* c : node->children) walk(c, scope);
+  for (auto* c : rule->children) walk(c, scope);
 }
 
 void Walker::with(P::WithClauseContext* ctx, Scope& scope) {

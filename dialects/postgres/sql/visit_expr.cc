@@ -267,11 +267,13 @@ bool fromLiteral(P::ExprContext* e) {
   while (!stack.empty()) {
     auto* n = stack.back();
     stack.pop_back();
-    if (dynamic_cast<P::NumericConstContext*>(n) || dynamic_cast<P::StringConstContext*>(n)) {
+    auto* rule = nonEmptyRule(n);
+    if (rule == nullptr) continue;
+    if (rule->getRuleIndex() == P::RuleNumericConst || rule->getRuleIndex() == P::RuleStringConst) {
       any = true;
       break;
     }
-    for (auto* c : n->children) stack.push_back(c);
+    for (auto* c : rule->children) stack.push_back(c);
   }
   return any;
 }

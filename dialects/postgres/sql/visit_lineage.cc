@@ -314,9 +314,12 @@ void Walker::resolveColumn(P::ColumnRefContext* ctx, const Scope& scope,
 
 void Walker::exprSources(antlr4::tree::ParseTree* node, const Scope& scope,
                          std::vector<ws::ColumnSource>& out) {
-  if (node == nullptr) return;
+  auto* rule = nonEmptyRule(node);  // terminals and empty rules carry no sources
+  if (rule == nullptr) return;
   DepthGuard guard(vc_);
-  if (auto* ref = dynamic_cast<P::ColumnRefContext*>(node)) {
+  size_t index = rule->getRuleIndex();
+  if (index == P::RuleColumnRef) {
+    auto* ref = static_cast<P::ColumnRefContext*>(rule);
     resolveColumn(ref, scope, out);
     // subscripts may hold subqueries / function calls
     if (auto* ind = ref->indirection())
@@ -324,8 +327,8 @@ void Walker::exprSources(antlr4::tree::ParseTree* node, const Scope& scope,
         for (auto* e : el->expr()) exprSources(e, scope, out);
     return;
   }
-  if (auto* sub = dynamic_cast<P::SelectWithParensContext*>(node)) {
-    const auto& proj = subquery(sub, &scope);
+  if (index == P::RuleSelectWithParens) {
+    const auto& proj = subquery(static_cast<P::SelectWithParensContext*>(rule), &scope);
     auto* parent = node->parent;
     if (dynamic_cast<P::PrimSubqueryContext*>(parent) || dynamic_cast<P::PrimArrayContext*>(parent)) {
       for (const auto& c : proj)
@@ -333,8 +336,8 @@ void Walker::exprSources(antlr4::tree::ParseTree* node, const Scope& scope,
     }
     return;
   }
-  if (auto* f = dynamic_cast<P::FuncApplicationContext*>(node)) functionCall(f);
-  for (auto* c : node->children) exprSources(c, scope, out);
+  if (index == P::RuleFuncApplication) functionCall(static_cast<P::FuncApplicationContext*>(rule));
+  for (auto* c : rule->children) exprSources(c, scope, out);
 }
 
 std::vector<ws::OutputColumn> Walker::targetList(P::TargetListContext* ctx, const Scope& scope) {
