@@ -4,7 +4,10 @@
 //!   miss   Warden's Analyzer::analyze() called directly (the analysis cache is not involved;
 //!          the analyzer itself caches nothing but the ANTLR DFA, which is warm after the
 //!          warm-up pass — that is the point: a new statement shape on a running worker);
-//!   hit    AnalysisCache::analyze() on texts already cached (normalize + lookup);
+//!   hit    AnalysisCache::analyze() on texts already cached, as a worker runs it: the
+//!          exact-text index answers (hash + compare);
+//!   shape  the same with the exact-text index off: normalize + shape lookup, the cost of a
+//!          statement whose shape is known but whose literals are new;
 //!   pgq    libpg_query's parse of the same texts: pg_query_parse (JSON tree) and
 //!          pg_query_parse_protobuf; the faster one is the reference for the ratio.
 //! Each path is timed per statement; a round's figure is its total time / statements (mean
@@ -14,7 +17,9 @@
 //! Last line:
 //!   RESULT pg_analysis_miss_ratio_vs_libpg_query=X pg_analysis_hit_us=Y sll_rate=Z
 //! X = Warden miss mean µs / libpg_query mean µs (the faster of its two parse calls);
-//! Y = cache hit mean µs/statement; Z = fraction of statements parsed by SLL alone (0..1).
+//! Y = cache hit mean µs/statement on the shape path (the slower hit: new literals, known
+//! shape; the exact-text hit is printed above it); Z = fraction of statements parsed by SLL
+//! alone (0..1).
 //!
 //! usage: pg_analysis_bench [--rounds=N] [--only=FILE_PREFIX] [--slowest=N] PATH...   (corpus files/dirs)
 #include <pg_query.h>
@@ -45,7 +50,7 @@ double median(std::vector<double> v) {
 }
 
 struct Path {
-  const char* name;
+  const char* name = "";
   std::vector<double> round_mean_us;               // one per round
   std::vector<std::vector<double>> per_stmt_us;    // [statement][round]
   std::map<std::string, std::vector<double>> file_round_us;  // file -> per round mean
@@ -108,7 +113,8 @@ int main(int argc, char** argv) {
 
   auto analyzer = warden::pg::sql::makeAnalyzer();
   analyzer->warm();
-  warden::sql::AnalysisCache cache(256u << 20);  // large enough to hold the whole corpus
+  warden::sql::AnalysisCache cache(1u << 30);  // large enough to hold the whole corpus
+  warden::sql::AnalysisCache shapeCache(256u << 20, /*exact_text=*/false);
   warden::sql::Analysis analysis;
 
   // Warm-up: one pass of each path (ANTLR DFA, libpg_query's memory contexts, the cache filled).
@@ -119,13 +125,19 @@ int main(int argc, char** argv) {
       if (s.kind == warden::sql::Kind::Unparsed) ++unparsed;
     analysis = {};
     cache.analyze(*analyzer, "postgres", e.text);
+    shapeCache.analyze(*analyzer, "postgres", e.text);
     pg_query_free_parse_result(pg_query_parse(e.text.c_str()));
     pg_query_free_protobuf_parse_result(pg_query_parse_protobuf(e.text.c_str()));
   }
   uint64_t parsed0 = 0, ll0 = 0;
   analyzer->stats(parsed0, ll0);
 
-  Path miss{"warden_miss"}, hit{"warden_hit"}, pgjson{"pg_query_parse"}, pgpb{"pg_query_parse_protobuf"};
+  Path miss, hit, shape, pgjson, pgpb;
+  miss.name = "warden_miss";
+  hit.name = "warden_hit";
+  shape.name = "warden_shape_hit";
+  pgjson.name = "pg_query_parse";
+  pgpb.name = "pg_query_parse_protobuf";
   auto runMiss = [&] {
     timePass(miss, corpus, [&](const std::string& t) {
       analyzer->analyze(t, analysis);
@@ -135,6 +147,12 @@ int main(int argc, char** argv) {
   auto runHit = [&] {
     timePass(hit, corpus, [&](const std::string& t) {
       auto a = cache.analyze(*analyzer, "postgres", t);
+      if (a->statements.empty()) std::abort();
+    });
+  };
+  auto runShape = [&] {
+    timePass(shape, corpus, [&](const std::string& t) {
+      auto a = shapeCache.analyze(*analyzer, "postgres", t);
       if (a->statements.empty()) std::abort();
     });
   };
@@ -148,7 +166,7 @@ int main(int argc, char** argv) {
       pg_query_free_protobuf_parse_result(pg_query_parse_protobuf(t.c_str()));
     });
   };
-  std::vector<std::function<void()>> order = {runMiss, runJson, runHit, runPb};
+  std::vector<std::function<void()>> order = {runMiss, runJson, runHit, runPb, runShape};
   uint64_t parsed_timed = 0, ll_timed = 0;
   for (int r = 0; r < rounds; ++r) {
     for (size_t k = 0; k < order.size(); ++k) {
@@ -162,25 +180,27 @@ int main(int argc, char** argv) {
         ll_timed += l1 - l0;
       }
     }
-    std::fprintf(stderr, "round %d/%d: miss %.2f us, hit %.2f us, pg_query_parse %.2f us, protobuf %.2f us\n",
+    std::fprintf(stderr, "round %d/%d: miss %.2f us, hit %.2f us, shape hit %.2f us, pg_query_parse %.2f us, protobuf %.2f us\n",
                  r + 1, rounds, miss.round_mean_us.back(), hit.round_mean_us.back(),
-                 pgjson.round_mean_us.back(), pgpb.round_mean_us.back());
+                 shape.round_mean_us.back(), pgjson.round_mean_us.back(), pgpb.round_mean_us.back());
   }
 
   auto cs = cache.stats();
   std::printf("corpus: %zu statements, %zu bytes (mean %.0f bytes), %d rounds; warm-up pass: %zu unparsed\n",
               corpus.size(), bytes, static_cast<double>(bytes) / static_cast<double>(corpus.size()),
               rounds, unparsed);
-  std::printf("cache: hits=%llu misses=%llu literal_misses=%llu entries=%zu bytes=%zu\n",
-              static_cast<unsigned long long>(cs.hits), static_cast<unsigned long long>(cs.misses),
-              static_cast<unsigned long long>(cs.literal_misses), cs.entries, cs.bytes);
+  std::printf("cache: hits=%llu (exact text %llu) misses=%llu literal_misses=%llu entries=%zu bytes=%zu exact_entries=%zu\n",
+              static_cast<unsigned long long>(cs.hits), static_cast<unsigned long long>(cs.exact_hits),
+              static_cast<unsigned long long>(cs.misses),
+              static_cast<unsigned long long>(cs.literal_misses), cs.entries, cs.bytes, cs.exact_entries);
   std::printf("%-26s %14s %18s\n", "path", "mean us/stmt", "median stmt us");
-  for (const Path* p : {&miss, &hit, &pgjson, &pgpb})
+  for (const Path* p : {&miss, &hit, &shape, &pgjson, &pgpb})
     std::printf("%-26s %14.2f %18.2f\n", p->name, median(p->round_mean_us), medianStatement(*p));
-  std::printf("per file (mean us/stmt, median of rounds): warden_miss / warden_hit / pg_query_parse / protobuf\n");
+  std::printf("per file (mean us/stmt, median of rounds): warden_miss / warden_hit / shape_hit / pg_query_parse / protobuf\n");
   for (const auto& [f, v] : miss.file_round_us)
-    std::printf("  %-22s %9.2f %9.2f %9.2f %9.2f\n", f.c_str(), median(v),
-                median(hit.file_round_us[f]), median(pgjson.file_round_us[f]),
+    std::printf("  %-22s %9.2f %9.2f %9.2f %9.2f %9.2f\n", f.c_str(), median(v),
+                median(hit.file_round_us[f]), median(shape.file_round_us[f]),
+                median(pgjson.file_round_us[f]),
                 median(pgpb.file_round_us[f]));
 
   if (slowest > 0) {  // the statements that cost most on a miss, against libpg_query
@@ -199,7 +219,7 @@ int main(int argc, char** argv) {
   }
   double missUs = median(miss.round_mean_us);
   double pgUs = std::min(median(pgjson.round_mean_us), median(pgpb.round_mean_us));
-  double hitUs = median(hit.round_mean_us);
+  double hitUs = median(shape.round_mean_us);
   double sll = parsed_timed ? 1.0 - static_cast<double>(ll_timed) / static_cast<double>(parsed_timed) : 0.0;
   std::printf("sll: parsed=%llu ll_fallbacks=%llu (timed miss passes)\n",
               static_cast<unsigned long long>(parsed_timed), static_cast<unsigned long long>(ll_timed));

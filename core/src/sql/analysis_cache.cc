@@ -14,6 +14,39 @@ void zeroRanges(Statement& s) {
 std::shared_ptr<const Analysis> AnalysisCache::analyze(Analyzer& analyzer,
                                                        std::string_view dialect,
                                                        std::string_view text) {
+  if (exact_max_bytes_ == 0) return byShape(analyzer, dialect, text);
+  exact_key_.assign(dialect).push_back('\x1f');
+  exact_key_.append(text);
+  if (auto it = exact_index_.find(std::string_view(exact_key_)); it != exact_index_.end()) {
+    exact_lru_.splice(exact_lru_.begin(), exact_lru_, it->second);
+    ++stats_.hits;
+    ++stats_.exact_hits;
+    return it->second->analysis;
+  }
+  auto a = byShape(analyzer, dialect, text);
+  if (scratch_.ok) rememberExact(a);  // unlexable texts are never cached
+  return a;
+}
+
+void AnalysisCache::rememberExact(std::shared_ptr<const Analysis> a) {
+  // The analysis is usually shared with a shape entry; counted here too, because it outlives
+  // that entry's eviction.
+  size_t bytes = exact_key_.size() * 2 + a->approxBytes() + sizeof(Entry) + 64;
+  if (bytes > exact_max_bytes_ / 8) return;  // huge texts go through the shape index only
+  exact_lru_.push_front(Entry{exact_key_, std::move(a), {}, bytes});
+  exact_index_.emplace(std::string_view(exact_lru_.front().key), exact_lru_.begin());
+  exact_bytes_ += bytes;
+  while (exact_bytes_ > exact_max_bytes_ && !exact_lru_.empty()) {
+    auto last = std::prev(exact_lru_.end());
+    exact_bytes_ -= last->bytes;
+    exact_index_.erase(std::string_view(last->key));
+    exact_lru_.erase(last);
+  }
+}
+
+std::shared_ptr<const Analysis> AnalysisCache::byShape(Analyzer& analyzer,
+                                                       std::string_view dialect,
+                                                       std::string_view text) {
   analyzer.normalize(text, scratch_);
   if (!scratch_.ok) {  // not lexable: parse (it becomes unparsed), never cache
     auto a = std::make_shared<Analysis>();
@@ -67,6 +100,8 @@ AnalysisCache::Stats AnalysisCache::stats() const {
   Stats s = stats_;
   s.bytes = bytes_;
   s.entries = lru_.size();
+  s.exact_bytes = exact_bytes_;
+  s.exact_entries = exact_lru_.size();
   return s;
 }
 
@@ -74,6 +109,9 @@ void AnalysisCache::clear() {
   index_.clear();
   lru_.clear();
   bytes_ = 0;
+  exact_index_.clear();
+  exact_lru_.clear();
+  exact_bytes_ = 0;
 }
 
 }  // namespace warden::sql

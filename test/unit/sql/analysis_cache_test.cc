@@ -92,3 +92,60 @@ TEST_CASE("unlexable text is analysed (unparsed) and not cached", "[unit][sql][c
   CHECK(a->statements.at(0).kind == Kind::Unparsed);
   CHECK(cache.stats().entries == 0);
 }
+
+TEST_CASE("texts seen byte for byte are served without normalising", "[unit][sql][cache]") {
+  CountingAnalyzer an;
+  AnalysisCache cache;
+  auto a = cache.analyze(an, "postgres", "SELECT * FROM t LIMIT 10");
+  auto b = cache.analyze(an, "postgres", "SELECT * FROM t LIMIT 10");
+  CHECK(a.get() == b.get());
+  CHECK(an.parses == 1);
+  CHECK(cache.stats().exact_hits == 1);
+  CHECK(cache.stats().exact_entries == 1);
+  // Another literal: the shape entry is literal-dependent and is replaced; the first text still
+  // gets its own analysis from the exact index, and the new one its own.
+  auto c = cache.analyze(an, "postgres", "SELECT * FROM t LIMIT 99");
+  CHECK(c->statements.at(0).limit == 99);
+  auto d = cache.analyze(an, "postgres", "SELECT * FROM t LIMIT 10");
+  CHECK(d->statements.at(0).limit == 10);
+  auto e = cache.analyze(an, "postgres", "SELECT * FROM t LIMIT 99");
+  CHECK(e->statements.at(0).limit == 99);
+  CHECK(an.parses == 2);
+  // The dialect is part of the exact key too.
+  cache.analyze(an, "other", "SELECT * FROM t LIMIT 10");
+  CHECK(an.parses == 3);
+  // Unlexable texts are never remembered.
+  cache.analyze(an, "postgres", "SELECT 'open");
+  cache.analyze(an, "postgres", "SELECT 'open");
+  CHECK(an.parses == 5);
+  CHECK(cache.stats().exact_entries == 3);
+}
+
+TEST_CASE("the exact-text index keeps to a quarter of the byte bound", "[unit][sql][cache]") {
+  CountingAnalyzer an;
+  AnalysisCache cache(64 * 1024);
+  for (int i = 0; i < 300; ++i)
+    cache.analyze(an, "postgres", "SELECT c FROM t WHERE id = " + std::to_string(i));
+  auto st = cache.stats();
+  CHECK(st.exact_bytes <= 16 * 1024);
+  CHECK(st.exact_entries < 300);
+  CHECK(st.exact_entries > 0);
+  CHECK(an.parses == 1);  // one shape, not literal-dependent
+  // The most recent text is still an exact hit; the oldest is served by shape.
+  auto before = cache.stats().exact_hits;
+  cache.analyze(an, "postgres", "SELECT c FROM t WHERE id = 299");
+  CHECK(cache.stats().exact_hits == before + 1);
+  cache.analyze(an, "postgres", "SELECT c FROM t WHERE id = 0");
+  CHECK(cache.stats().exact_hits == before + 1);
+  CHECK(an.parses == 1);
+}
+
+TEST_CASE("without the exact-text index every lookup goes by shape", "[unit][sql][cache]") {
+  CountingAnalyzer an;
+  AnalysisCache cache(16u << 20, false);
+  cache.analyze(an, "postgres", "SELECT 1");
+  cache.analyze(an, "postgres", "SELECT 1");
+  CHECK(cache.stats().exact_hits == 0);
+  CHECK(cache.stats().hits == 1);
+  CHECK(an.parses == 1);
+}
