@@ -1,21 +1,43 @@
 // dialects/postgres/sql/normalizer.cc
 #include "sql/normalizer.h"
 
+#include <array>
+#include <cstring>
+#include <cstdint>
+
 namespace warden::pg::sql {
 namespace {
 
-bool identStart(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-bool identChar(unsigned char c) { return identStart(c) || (c >= '0' && c <= '9') || c == '$'; }
-bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+// Character classes by table: the scan runs on every statement (the cache-hit path), and a
+// lookup beats the chains of comparisons.
+enum : uint8_t { kSpace = 1, kIdentStart = 2, kIdentChar = 4, kDigit = 8 };
+constexpr std::array<uint8_t, 256> kClasses = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    uint8_t k = 0;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') k |= kSpace;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80)
+      k |= kIdentStart | kIdentChar;
+    if (c >= '0' && c <= '9') k |= kDigit | kIdentChar;
+    if (c == '$') k |= kIdentChar;
+    t[static_cast<size_t>(c)] = k;
+  }
+  return t;
+}();
+inline bool is(unsigned char c, uint8_t k) { return (kClasses[c] & k) != 0; }
+inline bool identStart(unsigned char c) { return is(c, kIdentStart); }
+inline bool identChar(unsigned char c) { return is(c, kIdentChar); }
+inline bool digit(unsigned char c) { return is(c, kDigit); }
+inline bool space(unsigned char c) { return is(c, kSpace); }
 
 class Scanner {
  public:
-  Scanner(std::string_view t, warden::sql::Normalized& o) : t_(t), out_(o) {}
+  //! `buffer` holds at least 3 * t.size() + 1 bytes: an operator '?' yields at most three
+  //! (a space, then "??"), a literal of k >= 1 bytes at most two (" ?"), any other token of k
+  //! bytes at most k + 1, whitespace and comments nothing.
+  Scanner(std::string_view t, warden::sql::Normalized& o, char* buffer)
+      : t_(t), out_(o), begin_(buffer), w_(buffer) {}
+  size_t written() const { return static_cast<size_t>(w_ - begin_); }
 
   void run(NormalizeInfo* info) {
     int depth = 0, max_depth = 0;
@@ -23,7 +45,11 @@ class Scanner {
     const size_t n = t_.size();
     while (i < n && out_.ok) {
       unsigned char c = static_cast<unsigned char>(t_[i]);
-      if (space(c)) { gap(); ++i; continue; }
+      if (space(c)) {
+        do ++i; while (i < n && space(static_cast<unsigned char>(t_[i])));
+        gap();
+        continue;
+      }
       if (c == '-' && i + 1 < n && t_[i + 1] == '-') {
         while (i < n && t_[i] != '\n' && t_[i] != '\r') ++i;
         gap();
@@ -43,24 +69,25 @@ class Scanner {
       emitChar(c == '?' ? "??" : std::string_view(&t_[i], 1));
       ++i;
     }
-    if (!out_.text.empty() && out_.text.back() == ' ') out_.text.pop_back();
+    if (w_ != begin_ && w_[-1] == ' ') --w_;
     if (info) info->max_depth = max_depth;
   }
 
  private:
-  void gap() { pending_space_ = !out_.text.empty(); }
+  void gap() { pending_space_ = w_ != begin_; }
   //! A literal's '?' is never adjacent to another '?' (literal or doubled operator '?'): a run
   //! of '?' of odd length is a literal, even length an operator — the text stays decodable.
   void emitChar(std::string_view s) {
-    if (pending_space_ || (last_literal_ && s[0] == '?')) out_.text.push_back(' ');
+    if (pending_space_ || (last_literal_ && s[0] == '?')) *w_++ = ' ';
     pending_space_ = false;
     last_literal_ = false;
-    out_.text.append(s);
+    std::memcpy(w_, s.data(), s.size());
+    w_ += s.size();
   }
   void literal(size_t from, size_t to) {
-    if (pending_space_ || (!out_.text.empty() && out_.text.back() == '?')) out_.text.push_back(' ');
+    if (pending_space_ || (w_ != begin_ && w_[-1] == '?')) *w_++ = ' ';
     pending_space_ = false;
-    out_.text.push_back('?');
+    *w_++ = '?';
     last_literal_ = true;
     out_.literals.emplace_back(t_.substr(from, to - from));
   }
@@ -201,6 +228,8 @@ class Scanner {
 
   std::string_view t_;
   warden::sql::Normalized& out_;
+  char* begin_;
+  char* w_;
   bool pending_space_ = false;
   bool last_literal_ = false;
 };
@@ -209,8 +238,10 @@ class Scanner {
 
 void normalize(std::string_view text, warden::sql::Normalized& out, NormalizeInfo* info) {
   out.clear();
-  out.text.reserve(text.size());
-  Scanner(text, out).run(info);
+  out.text.resize(3 * text.size() + 1);
+  Scanner scanner(text, out, out.text.data());
+  scanner.run(info);
+  out.text.resize(scanner.written());
 }
 
 }  // namespace warden::pg::sql

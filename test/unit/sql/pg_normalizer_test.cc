@@ -111,3 +111,21 @@ TEST_CASE("an operator cut at the end of the text keeps its tail", "[unit][sql][
   CHECK(norm("SELECT a++") == "SELECT a++");
   CHECK(norm("COPY t++") == "COPY t++");
 }
+
+TEST_CASE("the output may grow beyond the input and is written in full", "[unit][sql][normalizer]") {
+  // Worst case for the output buffer: alternating '?' operators and one-byte literals give
+  // " ??" and " ?" — 2.5 output bytes per input byte.
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "?1";
+  warden::sql::Normalized n;
+  normalize(text, n);
+  REQUIRE(n.ok);
+  std::string expected = "?? ?";
+  for (int i = 1; i < 500; ++i) expected += " ?? ?";
+  CHECK(n.text == expected);
+  CHECK(n.text.size() > 2 * text.size());
+  CHECK(n.literals.size() == 500);
+  // Reusing the output object for a shorter text leaves nothing of the longer one.
+  normalize("SELECT 1", n);
+  CHECK(n.text == "SELECT ?");
+}
