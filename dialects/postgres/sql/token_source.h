@@ -12,6 +12,9 @@
 //!    wrapper extends the first string token over the continuation (same token type; its text
 //!    is the source text, decode with the visitor's string decoder).
 //! Use: PostgresLexer lexer(&input); PgTokenSource src(lexer); CommonTokenStream tokens(&src);
+//! The analysis path lexes with PgFastLexer (fast_lexer.h) instead, which reproduces this
+//! wrapper's output over PostgresLexer exactly; this pair is its oracle (lexer_oracle.h,
+//! pg_fast_lexer_test.cc, the pg_sql fuzz target). Change both together.
 #pragma once
 
 #include <memory>
