@@ -1,7 +1,9 @@
 // dialects/postgres/sql/analyzer.cc
 //! One analyzer per worker: its own lexer, parser, token stream and DFA caches (the generated
 //! recognizers share static DFAs across threads by default; antlr4 #2002/#4954), so no two
-//! workers touch the same cache. Two-stage parse: SLL with a bail-out strategy, then full LL
+//! workers touch the same cache. The lexer is the hand-written PgFastLexer (fast_lexer.h): the
+//! exact token stream of PostgresLexer + PgTokenSource without the ANTLR lexer's
+//! per-character ATN simulation. Two-stage parse: SLL with a bail-out strategy, then full LL
 //! only when SLL fails. A syntax error anywhere makes the whole text one `unparsed` statement
 //! (PostgreSQL itself parses a simple-query string as a whole before running any of it).
 #include "sql/analyzer.h"
@@ -12,17 +14,15 @@
 #include <vector>
 #include <algorithm>
 
-#include "PostgresLexer.h"
 #include "PostgresParser.h"
 #include "antlr4-runtime.h"
+#include "sql/fast_lexer.h"
 #include "sql/normalizer.h"
-#include "sql/token_source.h"
 #include "sql/visitor.h"
 
 namespace warden::pg::sql {
 namespace {
 
-using pggrammar::PostgresLexer;
 using pggrammar::PostgresParser;
 namespace ws = warden::sql;
 
@@ -145,8 +145,7 @@ constexpr const char* kWarmCorpus[] = {
 class PgAnalyzer final : public ws::Analyzer {
  public:
   explicit PgAnalyzer(const ws::AnalyzerLimits& limits)
-      : limits_(limits), lexer_(&input_), source_(lexer_), tokens_(&source_), parser_(&tokens_) {
-    lexer_.removeErrorListeners();
+      : limits_(limits), tokens_(lexer_), parser_(&tokens_) {
     parser_.removeErrorListeners();
     parser_.addParseListener(&guard_);
     installDfa();
@@ -195,11 +194,6 @@ class PgAnalyzer final : public ws::Analyzer {
     // setInterpreter deletes the previous simulator (4.9 runtime).
     parser_.setInterpreter(
         new PgParserSimulator(&parser_, patn, parser_dfa_, *parser_ctx_cache_));
-    const auto& latn = lexer_.getATN();
-    lexer_dfa_ = freshDfa(latn);
-    lexer_ctx_cache_ = std::make_unique<antlr4::atn::PredictionContextCache>();
-    lexer_.setInterpreter(
-        new antlr4::atn::LexerATNSimulator(&lexer_, latn, lexer_dfa_, *lexer_ctx_cache_));
   }
 
   void maybeRebuildDfa() {
@@ -207,7 +201,6 @@ class PgAnalyzer final : public ws::Analyzer {
     since_check_ = 0;
     size_t states = 0;
     for (const auto& d : parser_dfa_) states += d.states.size();
-    for (const auto& d : lexer_dfa_) states += d.states.size();
     if (states > kDfaStateLimit) installDfa();
   }
 
@@ -233,9 +226,8 @@ class PgAnalyzer final : public ws::Analyzer {
     if (!probe.ok) return unparsed(text, out, "unterminated quote, string or comment");
     if (info.max_depth > kMaxNesting) return unparsed(text, out, "statement too deeply nested");
 
-    input_.load(std::string(text));  // throws on invalid UTF-8 -> unparsed
-    lexer_.setInputStream(&input_);
-    tokens_.setTokenSource(&source_);
+    lexer_.load(text);  // throws on invalid UTF-8 -> unparsed
+    tokens_.setTokenSource(&lexer_);
     parser_.setTokenStream(&tokens_);
     ++parsed_;
 
@@ -308,17 +300,15 @@ class PgAnalyzer final : public ws::Analyzer {
   }
 
   ws::AnalyzerLimits limits_;
-  antlr4::ANTLRInputStream input_;
-  PostgresLexer lexer_;
-  PgTokenSource source_;
-  antlr4::CommonTokenStream tokens_;
+  PgFastLexer lexer_;
+  PgFastTokenStream tokens_;
   PostgresParser parser_;
   Guard guard_;
   std::shared_ptr<antlr4::BailErrorStrategy> bail_ = std::make_shared<antlr4::BailErrorStrategy>();
   std::shared_ptr<antlr4::DefaultErrorStrategy> default_ =
       std::make_shared<antlr4::DefaultErrorStrategy>();
-  std::vector<antlr4::dfa::DFA> parser_dfa_, lexer_dfa_;
-  std::unique_ptr<antlr4::atn::PredictionContextCache> parser_ctx_cache_, lexer_ctx_cache_;
+  std::vector<antlr4::dfa::DFA> parser_dfa_;
+  std::unique_ptr<antlr4::atn::PredictionContextCache> parser_ctx_cache_;
   std::vector<uint32_t> offsets_;
   uint64_t parsed_ = 0, ll_fallbacks_ = 0;
   unsigned since_check_ = 0;
