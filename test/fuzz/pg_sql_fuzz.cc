@@ -1,14 +1,18 @@
 // test/fuzz/pg_sql_fuzz.cc
-//! PostgreSQL SQL analysis: lexer + token source + parser + visitor + normaliser on arbitrary
-//! text. Checks: never crashes, always at least one statement, unparsed statements carry an
-//! error and category unknown, and the fingerprint scanner agrees with the ANTLR lexer wherever
-//! both accept the text (cache safety: equal normalised text must mean equal tokens).
+//! PostgreSQL SQL analysis: lexer + parser + visitor + normaliser on arbitrary text. Checks:
+//! never crashes, always at least one statement, unparsed statements carry an error and
+//! category unknown, the fingerprint scanner agrees with the ANTLR lexer wherever both accept
+//! the text (cache safety: equal normalised text must mean equal tokens), and the analysis
+//! path's hand-written lexer (PgFastLexer) produces exactly the ANTLR lexer's token stream
+//! (PostgresLexer + PgTokenSource) on every input, and rejects the same inputs.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "sql/analyzer.h"
+#include "sql/fast_lexer.h"
 #include "sql/lexer_oracle.h"
 #include "sql/normalizer.h"
 
@@ -50,6 +54,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (s.error.empty() || s.category != warden::sql::Category::Unknown))
       __builtin_trap();
     if (s.range.end < s.range.begin || s.range.end > size) __builtin_trap();
+  }
+
+  static warden::pg::sql::PgFastLexer fast;  // reused, as the analyzer reuses its lexer
+  std::string diff = warden::pg::sql::diffFastLexer(text, fast);
+  if (!diff.empty()) {
+    std::fprintf(stderr, "fast lexer differs: %s\n", diff.c_str());
+    __builtin_trap();
   }
 
   warden::sql::Normalized n;
