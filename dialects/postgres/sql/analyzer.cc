@@ -290,7 +290,9 @@ class PgAnalyzer final : public ws::Analyzer {
     bool ascii = true;
     for (unsigned char c : text) ascii = ascii && c < 0x80;
     if (ascii) return;
-    for (size_t i = 0; i < text.size(); ++i)
+    // A leading U+FEFF is not part of the token stream: code point 0 is the byte after it.
+    size_t first = text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    for (size_t i = first; i < text.size(); ++i)
       if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) offsets_.push_back(uint32_t(i));
     offsets_.push_back(static_cast<uint32_t>(text.size()));
   }

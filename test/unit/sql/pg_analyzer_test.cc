@@ -109,6 +109,22 @@ TEST_CASE("non-ASCII text keeps byte ranges", "[unit][sql]") {
   CHECK(text.substr(r.begin, r.end - r.begin) == "SELECT 2");
 }
 
+TEST_CASE("a leading byte-order mark does not shift byte ranges", "[unit][sql]") {
+  std::string text = "\xEF\xBB\xBF" "DROP TABLE a; SELECT 1";
+  auto a = run(text);
+  REQUIRE(a.statements.size() == 2);
+  const auto& r0 = a.statements[0].range;
+  const auto& r1 = a.statements[1].range;
+  CHECK(text.substr(r0.begin, r0.end - r0.begin) == "DROP TABLE a");
+  CHECK(text.substr(r1.begin, r1.end - r1.begin) == "SELECT 1");
+  // ... also with other non-ASCII text after it
+  text = "\xEF\xBB\xBF" "SELECT '\xC3\xA9'; SELECT 2";
+  a = run(text);
+  REQUIRE(a.statements.size() == 2);
+  const auto& r = a.statements[1].range;
+  CHECK(text.substr(r.begin, r.end - r.begin) == "SELECT 2");
+}
+
 TEST_CASE("the SLL stage handles common statements; stats count parses", "[unit][sql]") {
   auto an = warden::pg::sql::makeAnalyzer();
   an->warm();
