@@ -75,7 +75,8 @@ class Host final : public SessionHost {
   }
   void setIdentity(policy::Identity i) noexcept override { id = std::move(i); }
   const policy::Identity& identity() const noexcept override { return id; }
-  policy::Decision evaluate(std::string_view text, policy::StatementOrigin) noexcept override {
+  policy::Decision evaluate(std::string_view text, policy::StatementOrigin,
+                            std::string_view = {}) noexcept override {
     policy::Decision d;
     if (text.find("DROP") != std::string_view::npos) d.verdict = policy::Verdict::Deny;
     return d;

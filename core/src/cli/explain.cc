@@ -128,6 +128,18 @@ int cmdExplain(std::vector<std::string> args) {
     decision["action"] = verdictName(d.verdict);
     decision["rules"] = nlohmann::json::array();
     if (!d.rule.empty()) decision["rules"].push_back(d.rule);
+    // Every rule that matched, including dry-run ones and those a stronger rule outranked.
+    decision["matched"] = nlohmann::json::array();
+    for (const auto& m : d.matches) {
+      nlohmann::json j;
+      j["rule"] = m.name;
+      j["action"] = m.action == config::Action::Deny ? "deny"
+                    : m.action == config::Action::RequireApproval ? "require_approval" : "allow";
+      j["mode"] = m.dry_run ? "dry_run" : "enforce";
+      decision["matched"].push_back(std::move(j));
+    }
+    decision["audit_action"] = std::string(d.auditAction());
+    decision["default"] = d.by_default;
     if (!d.message.empty()) decision["message"] = d.message;
     decision["target"] = target->target->name;
     decision["environment"] = target->target->environment;

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "sections.h"
+#include "warden/policy/rule_engine.h"
+#include "warden/sql/statement.h"
 
 namespace warden::config::detail {
 namespace {
@@ -46,10 +48,22 @@ std::optional<std::vector<std::string>> readChoiceList(Reader& r, const Field& f
   return list;
 }
 
+//! Reports every item of a string list `check` rejects, at the item's position.
+void checkItems(Reader& r, const Field* f, bool (*check)(std::string_view) noexcept,
+                std::string_view why) {
+  if (f == nullptr || !f->value.IsSequence()) return;
+  for (const Field& item : readSequence(r, *f)) {
+    if (!item.value.IsScalar()) continue;
+    const std::string v = item.value.Scalar();
+    if (v.empty()) continue;  // reported by readStringList
+    if (!check(v)) r.error(item.value_mark, item.path + ": '" + v + "' " + std::string(why));
+  }
+}
+
 void readWhen(Reader& r, const Field& f, const Config& cfg, RuleWhen& when) {
   MapView m(r, f.value, f.path, f.value_mark,
             {"targets", "environments", "users", "groups", "kinds", "statements", "tables", "where",
-             "unparsed"});
+             "unparsed", "flags"});
   if (!m.valid()) return;
   if (const Field* targets = m.get("targets")) {
     std::vector<std::string> names;
@@ -67,6 +81,14 @@ void readWhen(Reader& r, const Field& f, const Config& cfg, RuleWhen& when) {
     if (const Field* list = m.get(k.key)) {
       if (auto v = readStringList(r, *list)) *k.out = *v;
     }
+  }
+  checkItems(r, m.get("statements"), &policy::statementPatternKnown,
+             "names no statement kind or category (see SPEC.md \"Statement kinds and categories\")");
+  checkItems(r, m.get("tables"), &policy::tablePatternValid, "is not [db.][schema.]name");
+  if (const Field* flags = m.get("flags")) {
+    std::vector<std::string> known;
+    for (uint32_t i = 0; i < sql::kFlagCount; ++i) known.emplace_back(sql::flagName(sql::Flag(1u << i)));
+    if (auto v = readChoiceList(r, *flags, known, "statement flag")) when.flags = *v;
   }
   if (const Field* kinds = m.get("kinds")) {
     if (auto v = readChoiceList(r, *kinds, {"human", "agent", "service"}, "identity kind")) {

@@ -354,18 +354,22 @@ const config::User* SessionRunner::findUser(std::string_view name) const noexcep
 
 void SessionRunner::setIdentity(policy::Identity identity) noexcept {
   identity_ = std::move(identity);
+  scope_.reset();
+  scope_engine_ = nullptr;
   log::info("authenticated", {{"session", id_}, {"target", target_.target->name},
                               {"user", identity_.user}, {"method", identity_.method},
                               {"client", client_address_}});
 }
 
-policy::Decision SessionRunner::evaluate(std::string_view text, policy::StatementOrigin origin) noexcept {
+policy::Decision SessionRunner::evaluate(std::string_view text, policy::StatementOrigin origin,
+                                         std::string_view statement_name) noexcept {
   policy::StatementRequest req;
   req.identity = &identity_;
   req.dialect = target_.target->dialect;
   req.text = text;
   req.origin = origin;
   req.session_id = id_;
+  req.statement_name = statement_name;
   std::shared_ptr<const sql::Analysis> analysis = analyze(text);
   req.analysis = analysis.get();
   if (log::enabled(log::Level::Debug)) {
@@ -378,16 +382,43 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
     log::debug("statement analysed", {{"session", id_}, {"statements", analysis->statements.size()},
                                       {"kinds", kinds}, {"fingerprints", fingerprints}});
   }
+  PreparedRegistry::Batch batch(prepared_, analysis, statement_name,
+                                origin == policy::StatementOrigin::Prepare);
+  req.prepared = &batch;
   // Policy follows reloads: use the worker's newest snapshot, with this target as that snapshot
   // knows it. A target removed by a reload keeps the rules it started with.
   const auto& snap = worker_.snapshot();
   const TargetRuntime* current = snap ? snap->find(target_.target->name) : nullptr;
+  policy::PolicyEngine* engine = nullptr;
   if (current) {
     req.target = current->target;
-    return snap->policy->evaluate(req);
+    engine = snap->policy.get();
+  } else {
+    req.target = target_.target;
+    engine = snapshot_->policy.get();
   }
-  req.target = target_.target;
-  return snapshot_->policy->evaluate(req);
+  if (engine == nullptr) {
+    policy::Decision d;
+    d.verdict = policy::Verdict::Deny;
+    d.message = "statement denied: no policy is loaded";
+    return d;
+  }
+  if (engine != scope_engine_ || req.target != scope_target_) {
+    scope_ = engine->scopeFor(identity_, *req.target);
+    scope_engine_ = engine;
+    scope_target_ = req.target;
+  }
+  req.scope = scope_.get();
+  policy::Decision d = engine->evaluate(req);
+  if (d.verdict == policy::Verdict::Allow) batch.commit();
+  for (const auto& m : d.matches) {
+    if (!m.dry_run) continue;
+    log::info("dry-run rule matched", {{"session", id_}, {"rule", m.name},
+                                       {"would", m.action == config::Action::Deny ? "deny"
+                                                 : m.action == config::Action::RequireApproval
+                                                     ? "require_approval" : "allow"}});
+  }
+  return d;
 }
 
 std::shared_ptr<const sql::Analysis> SessionRunner::analyze(std::string_view text) noexcept {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "prepared_registry.h"
 #include "stream.h"
 #include "warden/dialect/dialect.h"
 #include "warden/runtime/snapshot.h"
@@ -52,7 +53,8 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   const config::User* findUser(std::string_view name) const noexcept override;
   void setIdentity(policy::Identity identity) noexcept override;
   const policy::Identity& identity() const noexcept override { return identity_; }
-  policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin) noexcept override;
+  policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin,
+                            std::string_view statement_name) noexcept override;
   //! The worker's cached analysis of `text` for this target's dialect.
   std::shared_ptr<const sql::Analysis> analyze(std::string_view text) noexcept;
   bool registerCancelKey(std::span<const uint8_t> key) noexcept override;
@@ -90,6 +92,11 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   std::unique_ptr<Stream> client_, backend_;
   dialect::Session* session_ = nullptr;
   policy::Identity identity_;
+  PreparedRegistry prepared_;
+  // The policy scope for (identity, target) under the engine that built it (rebuilt on reload).
+  std::shared_ptr<const policy::PolicyScope> scope_;
+  const policy::PolicyEngine* scope_engine_ = nullptr;
+  const config::Target* scope_target_ = nullptr;
   std::vector<std::string> cancel_keys_;
   uv_timer_t timer_, connect_timer_;
   uv_connect_t connect_req_;

@@ -1,6 +1,8 @@
 // core/src/runtime/snapshot.cc
 #include "warden/runtime/snapshot.h"
 
+#include "warden/policy/rule_engine.h"
+
 #include <fmt/format.h>
 
 #include "warden/plugin/loader.h"
@@ -55,7 +57,7 @@ Result<SnapshotPtr> buildSnapshot(config::ConfigPtr config, const plugin::Plugin
     }
     snap->targets.emplace(t.name, std::move(rt));
   }
-  snap->policy = policy::makeAllowAllPolicy();
+  if (auto engine = policy::makeRuleEngine(config, &errors)) snap->policy = engine.value();
   if (errors.size() != before) return makeError("invalid configuration");
   return SnapshotPtr(std::move(snap));
 }

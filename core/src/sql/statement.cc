@@ -83,7 +83,8 @@ void finishOne(Statement& s, bool& literal_dependent) {
 }
 
 size_t statementBytes(const Statement& s) {
-  size_t n = sizeof(Statement) + s.normalized.size() + s.fingerprint.size() + s.error.size();
+  size_t n = sizeof(Statement) + s.normalized.size() + s.fingerprint.size() + s.error.size() +
+             s.prepared_name.size();
   for (const auto& o : s.objects)
     n += sizeof(ObjectRef) + o.catalog.size() + o.schema.size() + o.name.size();
   for (const auto& c : s.projection) {
@@ -139,6 +140,7 @@ nlohmann::json toJsonValue(const Statement& s) {
   j["fingerprint"] = s.fingerprint;
   j["range"] = {s.range.begin, s.range.end};
   if (!s.error.empty()) j["error"] = s.error;
+  if (!s.prepared_name.empty()) j["prepared_name"] = s.prepared_name;
   return j;
 }
 
@@ -232,6 +234,7 @@ std::string dump(const Statement& s, int indent) {
   out.append(kindName(s.kind)).append(" ").append(categoryName(s.category));
   if (showsWhere(s)) out.append(" where=").append(whereName(s));
   if (s.limit) out.append(" limit=").append(std::to_string(*s.limit));
+  if (!s.prepared_name.empty()) out.append(" name=").append(s.prepared_name);
   std::string flags;
   for (uint32_t i = 0; i < kFlagCount; ++i) {
     if ((s.flags & (1u << i)) == 0 || (1u << i) == kMultiStatement) continue;

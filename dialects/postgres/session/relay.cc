@@ -104,7 +104,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
         return false;
       }
       segment_open_ = true;
-      policy::Decision d = host_.evaluate(p->query, policy::StatementOrigin::Prepare);
+      policy::Decision d = host_.evaluate(p->query, policy::StatementOrigin::Prepare, p->name);
       if (d.verdict != policy::Verdict::Allow) {
         denyStatement(d, p->name, true);
         return true;

@@ -144,6 +144,7 @@ void buildExplain(P::ExplainStmtContext* ctx, VisitContext& vc, ws::Statement& o
 
 void buildPrepare(P::PrepareStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   setKind(out, Kind::Prepare);
+  out.prepared_name = identifierText(ctx->colId());
   ws::Statement sub;
   sub.range = out.range;
   buildPreparable(ctx->preparableStmt(), vc, sub);
@@ -202,6 +203,7 @@ void buildReindex(P::ReindexStmtContext* ctx, ws::Statement& out) {
 void buildExecute(P::ExecuteStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   setKind(out, Kind::Execute);
   out.flags |= ws::kExecutesDynamicSql;
+  out.prepared_name = identifierText(ctx->colId());
   if (ctx->exprList() != nullptr)
     for (auto* e : ctx->exprList()->expr()) collectExpr(e, vc, out);
 }
@@ -234,8 +236,9 @@ void buildUtilityStatement(P::UtilityStatementContext* ctx, VisitContext& vc,
     buildPrepare(c, vc, out);
   } else if (auto* c = ctx->executeStmt()) {
     buildExecute(c, vc, out);
-  } else if (ctx->deallocateStmt() != nullptr) {
+  } else if (auto* c = ctx->deallocateStmt()) {
     setKind(out, Kind::Deallocate);
+    if (c->colId() != nullptr) out.prepared_name = identifierText(c->colId());
   } else if (auto* c = ctx->setStmt()) {
     buildSet(c, out);
   } else if (auto* c = ctx->resetStmt()) {

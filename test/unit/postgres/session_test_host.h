@@ -191,9 +191,11 @@ class FakeHost final : public SessionHost {
     identity_set = true;
   }
   const policy::Identity& identity() const noexcept override { return ident; }
-  policy::Decision evaluate(std::string_view text,
-                            policy::StatementOrigin origin) noexcept override {
+  std::vector<std::string> evaluated_names;  // statement_name per evaluate() call
+  policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin,
+                            std::string_view statement_name = {}) noexcept override {
     evaluated.emplace_back(std::string(text), origin);
+    evaluated_names.emplace_back(statement_name);
     return policy ? policy(text, origin) : policy::Decision{};
   }
   bool registerCancelKey(std::span<const uint8_t> key) noexcept override {

@@ -107,6 +107,7 @@ struct ApprovalSpec {
 
 struct RuleWhen {
   std::vector<std::string> targets, environments, users, groups, kinds, statements, tables;
+  std::vector<std::string> flags;  // extension: statement flags (executes_program, writes_file...)
   bool where_absent = false;
   std::optional<bool> unparsed;
 };

@@ -80,8 +80,10 @@ class SessionHost {
   virtual void setIdentity(policy::Identity identity) noexcept = 0;
   virtual const policy::Identity& identity() const noexcept = 0;
   //! The policy seam. Must be called for every statement before it is forwarded.
-  virtual policy::Decision evaluate(std::string_view text,
-                                    policy::StatementOrigin origin) noexcept = 0;
+  //! `statement_name`: the protocol-level prepared statement name (PG Parse), empty otherwise;
+  //! lets a later SQL `EXECUTE name` be decided as what it runs.
+  virtual policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin,
+                                    std::string_view statement_name = {}) noexcept = 0;
 
   // --- cancellation: process-wide registry of client-facing cancel keys
   //! Registers this session under an opaque key the dialect hands to its client. False when the

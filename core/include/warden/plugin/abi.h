@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#define WARDEN_ABI_MAJOR 2
+#define WARDEN_ABI_MAJOR 3
 #define WARDEN_ABI_MINOR 0
 #define WARDEN_PLUGIN_ENTRY_SYMBOL "warden_plugin_entry"
 

@@ -6,14 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "warden/config/config.h"
 #include "warden/sql/statement.h"
-
-namespace warden::config { struct Target; struct Config; }
 
 namespace warden::policy {
 
@@ -32,6 +32,25 @@ enum class StatementOrigin {
   Other,
 };
 
+//! Prepared statements a session knows by name (in PostgreSQL, SQL-level PREPARE and
+//! protocol-level named statements share one namespace). Lets the engine decide `EXECUTE name`
+//! as the statement it runs.
+class PreparedLookup {
+ public:
+  virtual ~PreparedLookup() = default;
+  //! Calls `fn` for every body `name` may refer to at this point: none when unknown, more than
+  //! one when the request itself re-prepares the name.
+  virtual void find(std::string_view name,
+                    const std::function<void(const sql::Statement&)>& fn) const = 0;
+};
+
+//! Engine-defined per-session precomputation (e.g. the rules that can apply to one identity on
+//! one target), built by PolicyEngine::scopeFor and handed back in StatementRequest::scope.
+class PolicyScope {
+ public:
+  virtual ~PolicyScope() = default;
+};
+
 struct StatementRequest {
   const Identity* identity = nullptr;
   const config::Target* target = nullptr;
@@ -43,6 +62,12 @@ struct StatementRequest {
   //! (`a; b` gives two), `unparsed` when the parser could not read it. Never null when the
   //! core's session runner asks; owned by the caller for the duration of evaluate().
   const sql::Analysis* analysis = nullptr;
+  //! Protocol-level statement name (PG Parse), empty otherwise.
+  std::string_view statement_name;
+  //! The session's prepared statements (may be null: EXECUTE name is then undecidable).
+  const PreparedLookup* prepared = nullptr;
+  //! From this engine's scopeFor() for the same identity and target; null: computed per call.
+  const PolicyScope* scope = nullptr;
 };
 
 //! Transforms rows of a result before they reach the client (masking). Dialect row rewriters
@@ -58,12 +83,29 @@ enum class Verdict {
   Hold,    // park the statement until an approval resolves (see Session::onHoldResolved)
 };
 
+//! One rule that matched a statement.
+struct RuleMatch {
+  std::string name;
+  config::Action action = config::Action::Deny;
+  bool dry_run = false;
+};
+
 struct Decision {
   Verdict verdict = Verdict::Allow;
   std::string rule;        // rule that decided (empty: default action)
   std::string message;     // client-facing text, without the "warden: " prefix
   std::string hold_id;     // approval id when verdict == Hold
   std::shared_ptr<const ResultTransform> transform;  // optional (masking)
+  //! Every rule that matched, in config order, enforcing and dry-run alike (empty: none).
+  std::vector<RuleMatch> matches;
+  //! The verdict came from default_action: no enforcing rule matched.
+  bool by_default = true;
+
+  //! The SPEC audit `decision.action`: allow | deny | require_approval, or dry_run_deny /
+  //! dry_run_require_approval when the statement passed but a dry-run rule would have stopped it.
+  std::string_view auditAction() const noexcept;
+  //! The rule the audit names: the deciding rule, or for dry_run_* the dry-run rule.
+  std::string_view auditRule() const noexcept;
 };
 
 //! Implemented by the core (later: rules, masking, approvals, audit). Called on the session's
@@ -72,6 +114,14 @@ class PolicyEngine {
  public:
   virtual ~PolicyEngine() = default;
   virtual Decision evaluate(const StatementRequest& request) noexcept = 0;
+  //! Optional per-session precomputation for (identity, target); null when the engine has none.
+  //! Sessions call it once and again after a reload swapped the engine.
+  virtual std::shared_ptr<const PolicyScope> scopeFor(const Identity& identity,
+                                                      const config::Target& target) const noexcept {
+    (void)identity;
+    (void)target;
+    return nullptr;
+  }
 };
 
 //! The engine used until the guardrail issue lands: allows everything (honours default_action

@@ -105,6 +105,8 @@ struct Statement {
   std::string normalized;               // statement text, literals as '?', whitespace folded
   std::string fingerprint;              // hex hash of `normalized` (stable across literals)
   std::string error;                    // why unparsed (parser message), empty otherwise
+  //! PREPARE / EXECUTE / DEALLOCATE: the prepared statement's name (empty for DEALLOCATE ALL).
+  std::string prepared_name;
   //! True when a field above was derived from a literal's value (LIMIT 10, WHERE 1=1): such an
   //! analysis is only reused for the same literals.
   bool literal_dependent = false;

@@ -1,0 +1,227 @@
+// core/src/policy/rule_engine.cc
+//! The PolicyEngine over compiled rules. evaluate() walks the request's statements (and their
+//! nested statements, and what EXECUTE runs) once per rule in the session's scope; it allocates
+//! only when a rule matches (Decision::matches) or the verdict is not allow (message).
+#include "warden/policy/rule_engine.h"
+
+#include <fmt/format.h>
+
+#include "compiled_rule.h"
+#include "warden/base/glob.h"
+#include "warden/crypto/scram.h"  // randomBytes
+
+namespace warden::policy {
+namespace {
+
+constexpr int kMaxExecuteDepth = 4;  // EXECUTE → body → ... (bodies cannot EXECUTE in PG)
+
+struct RuleScope final : PolicyScope {
+  std::vector<uint16_t> rules;  // indexes of rules whose identity/target conditions hold
+};
+
+bool anyGlob(const std::vector<std::string>& patterns, std::string_view value) {
+  for (const auto& p : patterns)
+    if (globMatch(p, value, false)) return true;
+  return false;
+}
+
+int rank(config::Action a) {
+  switch (a) {
+    case config::Action::Allow: return 1;
+    case config::Action::RequireApproval: return 2;
+    case config::Action::Deny: return 3;
+  }
+  return 3;
+}
+
+class RuleEngine final : public PolicyEngine {
+ public:
+  RuleEngine(std::shared_ptr<const config::Config> keep, const config::Config& cfg,
+             std::vector<std::string>* errors)
+      : keep_(std::move(keep)), default_action_(cfg.default_action) {
+    rules_.reserve(cfg.rules.size());
+    for (size_t i = 0; i < cfg.rules.size(); ++i)
+      rules_.push_back(detail::compileRule(cfg.rules[i], uint16_t(i), errors));
+  }
+
+  std::shared_ptr<const PolicyScope> scopeFor(const Identity& id,
+                                              const config::Target& target) const noexcept override {
+    try {
+      auto s = std::make_shared<RuleScope>();
+      buildScope(id, target, s->rules);
+      return s;
+    } catch (...) {
+      return nullptr;
+    }
+  }
+
+  Decision evaluate(const StatementRequest& req) noexcept override {
+    try {
+      return decide(req);
+    } catch (...) {
+      // Out of memory while deciding: fail closed.
+      Decision d;
+      d.verdict = Verdict::Deny;
+      d.message = "statement denied: the policy engine could not decide";
+      return d;
+    }
+  }
+
+ private:
+  void buildScope(const Identity& id, const config::Target& target,
+                  std::vector<uint16_t>& out) const {
+    unsigned kind_bit = id.kind == "agent"     ? 1u << unsigned(config::IdentityKind::Agent)
+                        : id.kind == "service" ? 1u << unsigned(config::IdentityKind::Service)
+                                               : 1u << unsigned(config::IdentityKind::Human);
+    for (const auto& r : rules_) {
+      if (!r.targets.empty() && !anyGlob(r.targets, target.name)) continue;
+      if (!r.environments.empty() && !anyGlob(r.environments, target.environment)) continue;
+      if (!r.users.empty() && !anyGlob(r.users, id.user)) continue;
+      if (r.identity_kinds != 0 && (r.identity_kinds & kind_bit) == 0) continue;
+      if (!r.groups.empty()) {
+        bool hit = false;
+        for (const auto& g : id.groups) hit = hit || anyGlob(r.groups, g);
+        if (!hit) continue;
+      }
+      out.push_back(r.index);
+    }
+  }
+
+  //! Does any statement of the request (or nested, or executed by name) satisfy `r`?
+  bool walk(const detail::CompiledRule& r, const sql::Statement& s, const StatementRequest& req,
+            int depth) const {
+    if (s.has(sql::kNotExecuted)) return false;  // only planned, never run
+    if (detail::unitMatches(r, s)) return true;
+    for (const auto& n : s.nested)
+      if (walk(r, n, req, depth)) return true;
+    if (s.kind == sql::Kind::Execute && req.prepared != nullptr && !s.prepared_name.empty() &&
+        depth < kMaxExecuteDepth) {
+      bool hit = false;
+      req.prepared->find(s.prepared_name, [&](const sql::Statement& body) {
+        if (!hit) hit = walk(r, body, req, depth + 1);
+      });
+      if (hit) return true;
+    }
+    return false;
+  }
+
+  bool requestMatches(const detail::CompiledRule& r, const StatementRequest& req) const {
+    if (!r.hasStatementConditions()) return true;
+    if (req.analysis == nullptr) return false;
+    for (const auto& s : req.analysis->statements)
+      if (walk(r, s, req, 0)) return true;
+    return false;
+  }
+
+  Decision decide(const StatementRequest& req) const {
+    std::vector<uint16_t> local;
+    const std::vector<uint16_t>* scope = nullptr;
+    if (auto* s = dynamic_cast<const RuleScope*>(req.scope)) {
+      scope = &s->rules;
+    } else {
+      if (req.identity != nullptr && req.target != nullptr) buildScope(*req.identity, *req.target, local);
+      scope = &local;
+    }
+    Decision d;
+    const detail::CompiledRule* winner = nullptr;
+    for (uint16_t i : *scope) {
+      const auto& r = rules_[i];
+      if (!requestMatches(r, req)) continue;
+      bool dry = r.rule->mode == config::RuleMode::DryRun;
+      d.matches.push_back(RuleMatch{r.rule->name, r.rule->action, dry});
+      if (!dry && (winner == nullptr || rank(r.rule->action) > rank(winner->rule->action)))
+        winner = &r;
+    }
+    config::Action action = winner ? winner->rule->action : default_action_;
+    d.by_default = winner == nullptr;
+    if (winner) d.rule = winner->rule->name;
+    switch (action) {
+      case config::Action::Allow:
+        d.verdict = Verdict::Allow;
+        return d;
+      case config::Action::Deny:
+        d.verdict = Verdict::Deny;
+        break;
+      case config::Action::RequireApproval: {
+        d.verdict = Verdict::Hold;
+        uint8_t rnd[8];
+        crypto::randomBytes(rnd);
+        d.hold_id = fmt::format("apr-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", rnd[0],
+                                rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+        break;
+      }
+    }
+    d.message = message(winner, action, d.hold_id, req);
+    return d;
+  }
+
+  static std::string message(const detail::CompiledRule* winner, config::Action action,
+                             const std::string& hold_id, const StatementRequest& req) {
+    std::string base;
+    if (winner && !winner->rule->message.empty()) base = winner->rule->message;
+    if (action == config::Action::RequireApproval) {
+      std::string why = base.empty() ? (winner ? fmt::format("rule '{}'", winner->rule->name)
+                                               : std::string("the default action"))
+                                     : base;
+      return fmt::format("statement requires approval (request {}): {}", hold_id, why);
+    }
+    if (!base.empty()) return base;
+    std::string unparsed_note;
+    if (req.analysis) {
+      for (const auto& s : req.analysis->statements) {
+        if (s.kind == sql::Kind::Unparsed) {
+          unparsed_note = s.error.empty() ? " (the statement could not be parsed)"
+                                          : fmt::format(" (the statement could not be parsed: {})", s.error);
+          break;
+        }
+      }
+    }
+    if (winner) return fmt::format("statement denied by rule '{}'{}", winner->rule->name, unparsed_note);
+    return fmt::format("statement denied by the default action{}", unparsed_note);
+  }
+
+  std::shared_ptr<const config::Config> keep_;
+  config::Action default_action_;
+  std::vector<detail::CompiledRule> rules_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<PolicyEngine>> makeRuleEngine(config::ConfigPtr config,
+                                                     std::vector<std::string>* errors) {
+  if (!config) return Error{"no configuration"};
+  std::vector<std::string> local;
+  auto* errs = errors ? errors : &local;
+  size_t before = errs->size();
+  std::shared_ptr<PolicyEngine> e;
+  try {
+    const config::Config& cfg = *config;
+    e = std::make_shared<RuleEngine>(std::move(config), cfg, errs);
+  } catch (const std::exception& ex) {
+    return Error{fmt::format("cannot compile rules: {}", ex.what())};
+  }
+  if (errs->size() != before) return Error{"invalid rules"};
+  return e;
+}
+
+std::string_view Decision::auditAction() const noexcept {
+  if (verdict == Verdict::Deny) return "deny";
+  if (verdict == Verdict::Hold) return "require_approval";
+  int best = 1;
+  for (const auto& m : matches)
+    if (m.dry_run) best = std::max(best, rank(m.action));
+  if (best == 3) return "dry_run_deny";
+  if (best == 2) return "dry_run_require_approval";
+  return "allow";
+}
+
+std::string_view Decision::auditRule() const noexcept {
+  std::string_view a = auditAction();
+  if (a.substr(0, 8) != "dry_run_") return rule;
+  config::Action want = a == "dry_run_deny" ? config::Action::Deny : config::Action::RequireApproval;
+  for (const auto& m : matches)
+    if (m.dry_run && m.action == want) return m.name;
+  return rule;
+}
+
+}  // namespace warden::policy
