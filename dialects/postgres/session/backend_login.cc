@@ -251,6 +251,7 @@ void PgSession::becomeReady() {
   to_client_.flush();
   state_ = State::Ready;
   client_reader_.setMaxMessageBytes(host_.config().limits.max_message_bytes);
+  bind_inspect_max_ = std::min<uint32_t>(kBindInspectMax, host_.config().limits.max_message_bytes);
   host_.disarmTimer();
   log(LogLevel::Debug, "session ready");
   if (drain_requested_ || host_.draining()) {

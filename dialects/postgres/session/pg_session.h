@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "protocol/message_reader.h"
 #include "protocol/messages.h"
@@ -83,7 +84,12 @@ class PgSession final : public Session {
   void relayFromClient(std::span<const uint8_t> data);
   void relayFromBackend(std::span<const uint8_t> data);
   bool handleClientMessage(const ReadEvent& ev);
-  void denyStatement(const policy::Decision& d, std::string_view statement_name, bool extended);
+  //! What replaces a denied message on its way to the backend.
+  enum class StandIn { Query, Parse, Bind, Describe };
+  void denyStatement(const policy::Decision& d, StandIn kind, std::string_view statement_name);
+  //! Statement names whose Parse was denied: later Bind / Describe get the same denial.
+  void rememberDenied(std::string_view name, const policy::Decision& d);
+  const policy::Decision* findDenied(std::string_view name) const;
   void onBackendReady(uint8_t tx_status);
   bool busy() const;
   void cancelBackendQuery();
@@ -140,6 +146,13 @@ class PgSession final : public Session {
     uint64_t until_rfq = 0;  // dropped once this ReadyForQuery passed (skipped by the server)
   };
   std::deque<PendingDenial> denials_;
+  std::unordered_map<std::string, policy::Decision> denied_statements_;
+  static constexpr size_t kMaxDeniedStatements = 1024;
+  //! Binds up to this size arrive whole (statement name checked against denied Parses); larger
+  //! ones stream, and the server refuses them itself (a denied Parse never created the
+  //! statement), only with its own error text.
+  static constexpr uint32_t kBindInspectMax = 1u << 20;
+  uint32_t bind_inspect_max_ = 0;
   bool denials_pending_ = false;  // !denials_.empty(), addressable for the stream policy
   uint64_t denials_issued_ = 0;
 };

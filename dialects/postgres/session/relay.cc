@@ -20,8 +20,10 @@ namespace {
 // Messages relayed as they arrive, without waiting for the whole frame: COPY data and Bind
 // (parameters can be large) from clients; everything but ReadyForQuery and the start-up-only
 // messages from backends.
-bool clientStreams(uint8_t type, uint32_t, void*) {
-  return type == fe::kCopyData || type == fe::kBind;
+bool clientStreams(uint8_t type, uint32_t body_length, void* ctx) {
+  // Binds up to bind_inspect_max_ arrive whole (see pg_session.h); larger ones stream.
+  return type == fe::kCopyData ||
+         (type == fe::kBind && body_length > *static_cast<const uint32_t*>(ctx));
 }
 bool backendStreams(uint8_t type, uint32_t, void* ctx) {
   if (type == be::kErrorResponse) return !*static_cast<const bool*>(ctx);
@@ -35,6 +37,27 @@ bool backendStreams(uint8_t type, uint32_t, void* ctx) {
     default:
       return true;
   }
+}
+
+//! Bind of the unnamed portal to `statement`, no parameters or formats.
+void encodeBindOf(Bytes& out, std::string_view statement) {
+  out.push_back(fe::kBind);
+  appendBe32(out, uint32_t(4 + 1 + statement.size() + 1 + 2 + 2 + 2));
+  out.push_back(0);
+  appendBytes(out, statement);
+  out.push_back(0);
+  appendBe16(out, 0);
+  appendBe16(out, 0);
+  appendBe16(out, 0);
+}
+
+//! Describe of the prepared statement `statement`.
+void encodeDescribeStatement(Bytes& out, std::string_view statement) {
+  out.push_back(fe::kDescribe);
+  appendBe32(out, uint32_t(4 + 1 + statement.size() + 1));
+  out.push_back('S');
+  appendBytes(out, statement);
+  out.push_back(0);
 }
 
 //! Parse message with the given statement name and query and no parameter types.
@@ -54,7 +77,7 @@ bool PgSession::busy() const { return rfq_seen_ < rfq_expected_ || segment_open_
 
 void PgSession::relayFromClient(std::span<const uint8_t> data) {
   while (!data.empty() && state_ == State::Ready) {
-    ReadEvent ev = client_reader_.next(data, &clientStreams, nullptr);
+    ReadEvent ev = client_reader_.next(data, &clientStreams, &bind_inspect_max_);
     if (ev.kind == ReadEvent::Kind::NeedMore) break;
     if (ev.kind == ReadEvent::Kind::Error) {
       fatal(sqlstate::kProtocolViolation, ev.error);
@@ -90,7 +113,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       }
       policy::Decision d = host_.evaluate(sql.value(), policy::StatementOrigin::SimpleQuery);
       if (d.verdict != policy::Verdict::Allow) {
-        denyStatement(d, {}, false);
+        denyStatement(d, StandIn::Query, {});
         return true;
       }
       to_backend_.add(ev.raw, ev.raw_in_input);
@@ -106,9 +129,11 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       segment_open_ = true;
       policy::Decision d = host_.evaluate(p->query, policy::StatementOrigin::Prepare, p->name);
       if (d.verdict != policy::Verdict::Allow) {
-        denyStatement(d, p->name, true);
+        rememberDenied(p->name, d);
+        denyStatement(d, StandIn::Parse, p->name);
         return true;
       }
+      denied_statements_.erase(std::string(p->name));
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     }
@@ -124,12 +149,41 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       segment_open_ = true;
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
-    case fe::kBind:
-    case fe::kDescribe:
-    case fe::kClose:
+    case fe::kBind: {
       segment_open_ = true;
+      auto b = decodeBindHead(ev.body);
+      if (!b) {
+        fatal(sqlstate::kProtocolViolation, fmt::format("invalid Bind message: {}", b.error().message));
+        return false;
+      }
+      if (auto* denied = findDenied(b->statement)) {
+        denyStatement(*denied, StandIn::Bind, b->statement);
+        return true;
+      }
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
+    }
+    case fe::kDescribe:
+    case fe::kClose: {
+      segment_open_ = true;
+      auto m = decodeCloseOrDescribe(ev.body);
+      if (!m) {
+        fatal(sqlstate::kProtocolViolation,
+              fmt::format("invalid {} message: {}", ev.type == fe::kClose ? "Close" : "Describe",
+                          m.error().message));
+        return false;
+      }
+      if (m->kind == 'S') {
+        if (ev.type == fe::kClose) {
+          denied_statements_.erase(std::string(m->name));
+        } else if (auto* denied = findDenied(m->name)) {
+          denyStatement(*denied, StandIn::Describe, m->name);
+          return true;
+        }
+      }
+      to_backend_.add(ev.raw, ev.raw_in_input);
+      return true;
+    }
     case fe::kCopyDone:
     case fe::kCopyFail:
       // The server ignores Sync while in COPY FROM STDIN: Syncs the client sent after the
@@ -157,7 +211,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       policy::Decision d;
       d.verdict = policy::Verdict::Deny;
       d.message = "fastpath function calls are not allowed through the gateway";
-      denyStatement(d, {}, false);
+      denyStatement(d, StandIn::Query, {});
       return true;
     }
     default:
@@ -167,8 +221,32 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
   }
 }
 
-void PgSession::denyStatement(const policy::Decision& d, std::string_view statement_name,
-                              bool extended) {
+void PgSession::rememberDenied(std::string_view name, const policy::Decision& d) {
+  try {
+    // Bounded: forgetting only costs the error text (the server has no such statement).
+    if (denied_statements_.size() >= kMaxDeniedStatements) denied_statements_.clear();
+    policy::Decision keep;
+    keep.verdict = policy::Verdict::Deny;
+    keep.rule = d.rule;
+    keep.message = d.message;
+    keep.hold_id = d.hold_id;
+    if (d.verdict == policy::Verdict::Hold) keep.verdict = policy::Verdict::Hold;
+    denied_statements_[std::string(name)] = std::move(keep);
+  } catch (...) {
+  }
+}
+
+const policy::Decision* PgSession::findDenied(std::string_view name) const {
+  if (denied_statements_.empty()) return nullptr;
+  // A stand-in already fails this segment: the server skips the rest of it up to Sync.
+  if (!denials_.empty() && denials_.back().until_rfq == rfq_expected_ + 1) return nullptr;
+  auto it = denied_statements_.find(std::string(name));
+  return it == denied_statements_.end() ? nullptr : &it->second;
+}
+
+void PgSession::denyStatement(const policy::Decision& d, StandIn kind,
+                              std::string_view statement_name) {
+  const bool extended = kind != StandIn::Query;
   std::string message;
   if (d.verdict == policy::Verdict::Hold)
     message = d.message.empty() ? fmt::format("statement requires approval (request {})", d.hold_id)
@@ -187,7 +265,11 @@ void PgSession::denyStatement(const policy::Decision& d, std::string_view statem
                       {"ERROR", sqlstate::kInsufficientPrivilege, prefixed(message), detail, {}});
   Bytes stand_in;
   if (extended) {
-    encodeParse(stand_in, statement_name, denial.marker);
+    // Each stand-in fails on the server with an error whose text carries the marker: a query
+    // that does not parse, or a statement name that does not exist.
+    if (kind == StandIn::Parse) encodeParse(stand_in, statement_name, denial.marker);
+    else if (kind == StandIn::Bind) encodeBindOf(stand_in, denial.marker);
+    else encodeDescribeStatement(stand_in, denial.marker);
     denial.until_rfq = rfq_expected_ + 1;  // the Sync that ends this segment
   } else {
     encodeQuery(stand_in, denial.marker);

@@ -745,4 +745,98 @@ TEST_CASE("relay: COPY BOTH from the backend is refused", "[postgres][session]")
   CHECK(c.host.out_of_band.size() == 1);
 }
 
+
+namespace {
+Bytes describeStatement(std::string_view name) {
+  return Body().u8('S').str(name).frame(fe::kDescribe);
+}
+Bytes closeStatement(std::string_view name) {
+  return Body().u8('S').str(name).frame(fe::kClose);
+}
+//! What a server answers a Bind/Describe naming a statement that does not exist.
+Bytes noSuchStatement(std::string_view name) {
+  Bytes b;
+  encodeErrorResponse(b, {"ERROR", "26000",
+                          "prepared statement \"" + std::string(name) + "\" does not exist", {}, {}});
+  return b;
+}
+}  // namespace
+
+TEST_CASE("deny: a later Bind or Describe of a denied statement gets the same denial",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  c.fromClient(concat({parse("drop_it", "DROP TABLE users"), sync()}));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 1);
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "EZ");
+  checkDenial(f, 0, kTxIdle);
+
+  SECTION("Bind in a later segment") {
+    Bytes params = bind("", "drop_it", {"42"});
+    c.fromClient(concat({params, execute(""), sync()}));
+    auto sent = c.backendFrames();
+    REQUIRE(types(sent) == "BES");
+    auto head = decodeBindHead(sent[0].body);
+    REQUIRE(head);
+    CHECK(isDenialMarker(head->statement));  // the client's Bind never reaches the server
+    CHECK(sent[0].raw != params);
+    c.fromBackend(concat({noSuchStatement(head->statement), readyForQuery()}));
+    f = c.clientFrames();
+    REQUIRE(types(f) == "EZ");
+    checkDenial(f, 0, kTxIdle);
+  }
+  SECTION("Describe of the statement") {
+    c.fromClient(concat({describeStatement("drop_it"), sync()}));
+    auto sent = c.backendFrames();
+    REQUIRE(types(sent) == "DS");
+    auto d = decodeCloseOrDescribe(sent[0].body);
+    REQUIRE(d);
+    CHECK(d->kind == 'S');
+    CHECK(isDenialMarker(d->name));
+    c.fromBackend(concat({noSuchStatement(d->name), readyForQuery()}));
+    f = c.clientFrames();
+    REQUIRE(types(f) == "EZ");
+    checkDenial(f, 0, kTxIdle);
+  }
+  SECTION("other statements and portals are untouched") {
+    Bytes other = concat({bind("", "other"), describePortal(""), execute(""), sync()});
+    c.fromClient(other);
+    CHECK(c.backendBytes() == other);
+  }
+  SECTION("Close forgets the denial") {
+    Bytes closing = concat({closeStatement("drop_it"), sync()});
+    c.fromClient(closing);
+    CHECK(c.backendBytes() == closing);
+    Bytes again = concat({bind("", "drop_it"), sync()});
+    c.fromClient(again);
+    CHECK(c.backendBytes() == again);  // the server answers 26000 itself
+  }
+  SECTION("an allowed Parse under the same name replaces it") {
+    Bytes reparse = concat({parse("drop_it", "SELECT 1"), bind("", "drop_it"), execute(""), sync()});
+    c.fromClient(reparse);
+    CHECK(c.backendBytes() == reparse);
+  }
+  CHECK(c.host.closes.empty());
+}
+
+TEST_CASE("deny: the unnamed statement stays denied until the next Parse",
+          "[postgres][session]") {
+  Conversation c;
+  c.toReady(denyContaining("DROP"));
+  c.fromClient(concat({parse("", "DROP TABLE users"), sync()}));
+  auto markers = markersIn(c.backendFrames());
+  REQUIRE(markers.size() == 1);
+  c.fromBackend(concat({standInError(markers[0]), readyForQuery()}));
+  (void)c.clientFrames();
+  c.fromClient(concat({bind("", ""), execute(""), sync()}));
+  auto sent = c.backendFrames();
+  REQUIRE(types(sent) == "BES");
+  auto head = decodeBindHead(sent[0].body);
+  REQUIRE(head);
+  CHECK(isDenialMarker(head->statement));
+}
+
 }  // namespace warden::dialect::postgres::session_test
