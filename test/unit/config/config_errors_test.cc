@@ -253,6 +253,30 @@ TEST_CASE("rules: names, actions, approvals, references", "[config]") {
         });
 }
 
+TEST_CASE("rules: statement kinds, table patterns and flags are checked", "[config]") {
+  auto l = loadText(std::string(kMinimalTarget) +                              // lines 1-5
+                    "rules:\n"                                                // 6
+                    "  - name: r1\n"                                          // 7
+                    "    when: {statements: [drop_tabel, 'drop_*', zz*]}\n"   // 8
+                    "    action: deny\n"                                      // 9
+                    "  - name: r2\n"                                          // 10
+                    "    when: {tables: [public.users, 'a..b', w.x.y.z]}\n"   // 11
+                    "    action: deny\n"                                      // 12
+                    "  - name: r3\n"                                          // 13
+                    "    when: {flags: [writes_file, runs_program]}\n"        // 14
+                    "    action: deny\n");                                    // 15
+  CHECK(l.errors ==
+        Errors{
+            "t.yaml:8:25: rules[0].when.statements[0]: 'drop_tabel' names no statement kind or "
+            "category (see SPEC.md \"Statement kinds and categories\")",
+            "t.yaml:8:47: rules[0].when.statements[2]: 'zz*' names no statement kind or category "
+            "(see SPEC.md \"Statement kinds and categories\")",
+            "t.yaml:11:35: rules[1].when.tables[1]: 'a..b' is not [db.][schema.]name",
+            "t.yaml:11:43: rules[1].when.tables[2]: 'w.x.y.z' is not [db.][schema.]name",
+            "t.yaml:14:33: rules[2].when.flags[1]: unknown statement flag 'runs_program'",
+        });
+}
+
 TEST_CASE("masking, detectors, limits, state, approvals", "[config]") {
   auto l = loadText(std::string(kMinimalTarget) +                      // lines 1-5
                     "masking:\n"                                       // 6
