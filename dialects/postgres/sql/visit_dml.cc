@@ -82,6 +82,36 @@ void Walker::functionCall(P::FuncApplicationContext* ctx) {
                                 : identifierText(fn->colId());
   }
   out_.flags |= functionFlags(schema, name);
+  if (name == "set_config" && (schema.empty() || schema == "pg_catalog")) setConfigCall(ctx);
+}
+
+// set_config('role' | 'session_authorization', ...) is SET ROLE in function form: it becomes a
+// nested set_role / set_session_authorization statement, so rules about roles (and `dcl`)
+// catch it. A setting name that is not a literal could be either: assume it is.
+void Walker::setConfigCall(P::FuncApplicationContext* ctx) {
+  std::string setting;
+  bool known = false;
+  if (auto* list = ctx->funcArgList(); list != nullptr && !list->funcArgExpr().empty()) {
+    auto* first = list->funcArgExpr(0);
+    if (first->typeFunctionName() == nullptr) {
+      bool lit = false;
+      Value v = fold(first->expr(), &lit, 0);
+      if (v.type == Value::Type::String) {
+        known = true;
+        setting = v.s;
+        for (auto& c : setting) c = char(std::tolower(static_cast<unsigned char>(c)));
+        // The decision depends on the literal: never reuse it for other values.
+        out_.literal_dependent = true;
+      }
+    }
+  }
+  if (known && setting != "role" && setting != "session_authorization") return;
+  ws::Statement nested;
+  nested.kind = setting == "session_authorization" ? ws::Kind::SetSessionAuthorization : ws::Kind::SetRole;
+  nested.category = ws::Category::Dcl;
+  nested.flags = ws::kChangesSession;
+  nested.range = out_.range;
+  out_.nested.push_back(std::move(nested));
 }
 
 const std::vector<ws::OutputColumn>& Walker::subquery(P::SelectWithParensContext* ctx,

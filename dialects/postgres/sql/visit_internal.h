@@ -134,6 +134,7 @@ class Walker {
   const std::vector<ws::OutputColumn>& subquery(P::SelectWithParensContext* ctx,
                                                 const Scope* scope);
   void functionCall(P::FuncApplicationContext* ctx);
+  void setConfigCall(P::FuncApplicationContext* ctx);
 
   VisitContext& vc_;
   ws::Statement& out_;
