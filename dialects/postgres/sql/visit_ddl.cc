@@ -339,7 +339,10 @@ void buildCreateFunction(P::CreateFunctionStmtContext* ctx, VisitContext& vc,
   // A string body (AS '...' / $$...$$) is not analysed: it runs when the function is called.
   // A SQL-standard body (RETURN expr, BEGIN ATOMIC ... END) is bound at creation: the tables it
   // uses are listed with access read (whatever the body does to them happens on calls).
+  // Either way the function is code that runs statements Warden does not see when it is called
+  // (`SELECT f()`): creating one counts as dynamic SQL.
   setKind(out, Kind::CreateFunction);
+  out.flags |= ws::kExecutesDynamicSql;
   addObject(out, objectFromName(ctx->qualifiedName(), ObjectType::Function, Access::Ddl));
   auto* body = ctx->routineBody();
   if (body == nullptr) return;
