@@ -16,7 +16,8 @@ namespace {
 constexpr int kMaxExecuteDepth = 4;  // EXECUTE → body → ... (bodies cannot EXECUTE in PG)
 
 struct RuleScope final : PolicyScope {
-  std::vector<uint16_t> rules;  // indexes of rules whose identity/target conditions hold
+  const void* engine = nullptr;  // the engine that built it (scopes never cross engines)
+  std::vector<uint16_t> rules;   // indexes of rules whose identity/target conditions hold
 };
 
 bool anyGlob(const std::vector<std::string>& patterns, std::string_view value) {
@@ -48,6 +49,7 @@ class RuleEngine final : public PolicyEngine {
                                               const config::Target& target) const noexcept override {
     try {
       auto s = std::make_shared<RuleScope>();
+      s->engine = this;
       buildScope(id, target, s->rules);
       return s;
     } catch (...) {
@@ -116,7 +118,8 @@ class RuleEngine final : public PolicyEngine {
   Decision decide(const StatementRequest& req) const {
     std::vector<uint16_t> local;
     const std::vector<uint16_t>* scope = nullptr;
-    if (auto* s = dynamic_cast<const RuleScope*>(req.scope)) {
+    auto* s = dynamic_cast<const RuleScope*>(req.scope);
+    if (s != nullptr && s->engine == this) {
       scope = &s->rules;
     } else {
       if (req.identity != nullptr && req.target != nullptr) buildScope(*req.identity, *req.target, local);

@@ -355,7 +355,7 @@ const config::User* SessionRunner::findUser(std::string_view name) const noexcep
 void SessionRunner::setIdentity(policy::Identity identity) noexcept {
   identity_ = std::move(identity);
   scope_.reset();
-  scope_engine_ = nullptr;
+  scope_engine_.reset();
   log::info("authenticated", {{"session", id_}, {"target", target_.target->name},
                               {"user", identity_.user}, {"method", identity_.method},
                               {"client", client_address_}});
@@ -389,23 +389,24 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
   // knows it. A target removed by a reload keeps the rules it started with.
   const auto& snap = worker_.snapshot();
   const TargetRuntime* current = snap ? snap->find(target_.target->name) : nullptr;
-  policy::PolicyEngine* engine = nullptr;
+  const std::shared_ptr<policy::PolicyEngine>* engine_ref = nullptr;
   if (current) {
     req.target = current->target;
-    engine = snap->policy.get();
+    engine_ref = &snap->policy;
   } else {
     req.target = target_.target;
-    engine = snapshot_->policy.get();
+    engine_ref = &snapshot_->policy;
   }
+  policy::PolicyEngine* engine = engine_ref->get();
   if (engine == nullptr) {
     policy::Decision d;
     d.verdict = policy::Verdict::Deny;
     d.message = "statement denied: no policy is loaded";
     return d;
   }
-  if (engine != scope_engine_ || req.target != scope_target_) {
+  if (engine != scope_engine_.get() || req.target != scope_target_) {
     scope_ = engine->scopeFor(identity_, *req.target);
-    scope_engine_ = engine;
+    scope_engine_ = *engine_ref;
     scope_target_ = req.target;
   }
   req.scope = scope_.get();

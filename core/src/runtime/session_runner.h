@@ -95,7 +95,7 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   PreparedRegistry prepared_;
   // The policy scope for (identity, target) under the engine that built it (rebuilt on reload).
   std::shared_ptr<const policy::PolicyScope> scope_;
-  const policy::PolicyEngine* scope_engine_ = nullptr;
+  std::shared_ptr<policy::PolicyEngine> scope_engine_;  // held: a freed engine's address may be reused
   const config::Target* scope_target_ = nullptr;
   std::vector<std::string> cancel_keys_;
   uv_timer_t timer_, connect_timer_;
