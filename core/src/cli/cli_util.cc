@@ -1,7 +1,10 @@
-// core/src/cli/cli_util.cc
 #include "cli_util.h"
 
 #include <unistd.h>
+
+#include <sstream>
+
+#include "warden/dialect/dialect.h"
 
 namespace warden::cli {
 
@@ -30,6 +33,47 @@ bool takeOption(std::vector<std::string>& args, const char* name, std::string& v
     }
   }
   return false;
+}
+
+std::vector<std::string> splitCommas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string_view verdictName(policy::Verdict v) {
+  switch (v) {
+    case policy::Verdict::Allow: return "allow";
+    case policy::Verdict::Deny: return "deny";
+    case policy::Verdict::Hold: return "require_approval";
+  }
+  return "deny";
+}
+
+std::string_view actionName(config::Action a) {
+  switch (a) {
+    case config::Action::Allow: return "allow";
+    case config::Action::Deny: return "deny";
+    case config::Action::RequireApproval: return "require_approval";
+  }
+  return "deny";
+}
+
+std::unique_ptr<sql::Analyzer> newAnalyzer(dialect::Dialect* dialect) {
+  return std::unique_ptr<sql::Analyzer>(dialect ? dialect->newAnalyzer() : nullptr);
+}
+
+void analyzeSql(sql::Analyzer* analyzer, std::string_view sql, sql::Analysis& out) {
+  out = sql::Analysis{};
+  if (analyzer) {
+    analyzer->analyze(sql, out);
+  } else {
+    out.statements.emplace_back();
+    out.statements.back().error = "no SQL analyzer for this dialect";
+  }
 }
 
 }  // namespace warden::cli

@@ -29,24 +29,6 @@ int usageError(const char* why) {
   return 1;
 }
 
-std::vector<std::string> splitCommas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-std::string_view verdictName(policy::Verdict v) {
-  switch (v) {
-    case policy::Verdict::Allow: return "allow";
-    case policy::Verdict::Deny: return "deny";
-    case policy::Verdict::Hold: return "require_approval";
-  }
-  return "deny";
-}
-
 }  // namespace
 
 int cmdExplain(std::vector<std::string> args) {
@@ -98,14 +80,9 @@ int cmdExplain(std::vector<std::string> args) {
     }
   }
 
-  std::unique_ptr<sql::Analyzer> analyzer(dialect->newAnalyzer());
+  std::unique_ptr<sql::Analyzer> analyzer = newAnalyzer(dialect);
   sql::Analysis analysis;
-  if (analyzer) {
-    analyzer->analyze(sql, analysis);
-  } else {
-    analysis.statements.emplace_back();
-    analysis.statements.back().error = "no SQL analyzer for this dialect";
-  }
+  analyzeSql(analyzer.get(), sql, analysis);
 
   nlohmann::json out;
   out["statements"] = nlohmann::json::array();
@@ -133,8 +110,7 @@ int cmdExplain(std::vector<std::string> args) {
     for (const auto& m : d.matches) {
       nlohmann::json j;
       j["rule"] = m.name;
-      j["action"] = m.action == config::Action::Deny ? "deny"
-                    : m.action == config::Action::RequireApproval ? "require_approval" : "allow";
+      j["action"] = actionName(m.action);
       j["mode"] = m.dry_run ? "dry_run" : "enforce";
       decision["matched"].push_back(std::move(j));
     }

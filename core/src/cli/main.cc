@@ -22,6 +22,7 @@ void usage(FILE* out) {
           "  check --config FILE    validate the config and load plugins\n"
           "  explain [--config FILE --target NAME] [--dialect D] [--user U] [--groups a,b]\n"
           "          [--kind K] [--plugin-dir DIR] SQL   the analysis of SQL (and the decision) as JSON\n"
+          "  policy test --config FILE CASES.yaml   run policy test cases, PASS/FAIL per case\n"
           "  version [--plugin-dir DIR]   version, ABI, build key, loaded plugins\n");
 }
 
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return cmdCheck(args);
   if (cmd == "version" || cmd == "--version") return cmdVersion(args);
   if (cmd == "explain") return warden::cli::cmdExplain(args);
+  if (cmd == "policy") return warden::cli::cmdPolicy(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     usage(stdout);
     return 0;
