@@ -124,14 +124,15 @@ bool tableMatches(const TablePattern& p, const sql::ObjectRef& o) noexcept {
   return matchesOrUnconstrained(p.catalog, o.catalog);
 }
 
-bool unitMatches(const CompiledRule& r, const sql::Statement& s) noexcept {
+bool unitMatches(const CompiledRule& r, const sql::Statement& s, sql::Category category,
+                 uint32_t flags) noexcept {
   if (r.unparsed >= 0 && (s.kind == sql::Kind::Unparsed) != (r.unparsed == 1)) return false;
   if (!r.any_statement) {
     bool hit = r.kinds.test(size_t(s.kind));
     if (!hit) {
-      uint16_t cats = uint16_t(1u << unsigned(s.category));
-      if (s.has(sql::kExecutesDynamicSql)) cats |= uint16_t(1u << unsigned(sql::Category::Dynamic));
-      if (s.flags & (sql::kCallsAdminFunction | sql::kExecutesProgram | sql::kWritesFile |
+      uint16_t cats = uint16_t(1u << unsigned(category));
+      if (flags & sql::kExecutesDynamicSql) cats |= uint16_t(1u << unsigned(sql::Category::Dynamic));
+      if (flags & (sql::kCallsAdminFunction | sql::kExecutesProgram | sql::kWritesFile |
                      sql::kReadsFile))
         cats |= uint16_t(1u << unsigned(sql::Category::Admin));
       hit = (r.categories & cats) != 0;
@@ -139,7 +140,7 @@ bool unitMatches(const CompiledRule& r, const sql::Statement& s) noexcept {
     if (!hit) return false;
   }
   if (r.where_absent && s.has_where && !s.where_is_tautology) return false;
-  if (r.flags != 0 && (s.flags & r.flags) == 0) return false;
+  if (r.flags != 0 && (flags & r.flags) == 0) return false;
   if (!r.tables.empty()) {
     bool hit = false;
     for (const auto& o : s.objects) {

@@ -43,8 +43,10 @@ struct CompiledRule {
 //! Builds the matcher; appends errors for unusable patterns.
 CompiledRule compileRule(const config::Rule& rule, uint16_t index, std::vector<std::string>* errors);
 
-//! Does `s` itself (not its nested statements) satisfy the rule's statement conditions?
-bool unitMatches(const CompiledRule& r, const sql::Statement& s) noexcept;
+//! Does `s` itself (not its nested statements) satisfy the rule's statement conditions, taking
+//! `category` and `flags` as the statement's (the engine may know better than the visitor)?
+bool unitMatches(const CompiledRule& r, const sql::Statement& s, sql::Category category,
+                 uint32_t flags) noexcept;
 
 //! Does one table pattern match one object?
 bool tableMatches(const TablePattern& p, const sql::ObjectRef& o) noexcept;

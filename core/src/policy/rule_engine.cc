@@ -93,51 +93,83 @@ class RuleEngine final : public PolicyEngine {
   bool walk(const detail::CompiledRule& r, const sql::Statement& s, const StatementRequest& req,
             int depth) const {
     if (s.has(sql::kNotExecuted)) return false;  // only planned, never run
-    if (detail::unitMatches(r, s)) return true;
-    for (const auto& n : s.nested)
-      if (walk(r, n, req, depth)) return true;
-    if (s.kind == sql::Kind::Execute && req.prepared != nullptr && !s.prepared_name.empty() &&
+    if (s.kind == sql::Kind::Execute && !s.prepared_name.empty() && req.prepared != nullptr &&
         depth < kMaxExecuteDepth) {
-      bool hit = false;
+      bool known = false, hit = false;
       req.prepared->find(s.prepared_name, [&](const sql::Statement& body) {
+        known = true;
         if (!hit) hit = walk(r, body, req, depth + 1);
       });
       if (hit) return true;
+      if (known) {
+        // EXECUTE of a statement Warden saw prepared runs exactly that body: the EXECUTE
+        // itself is then a session statement, not dynamic SQL.
+        if (detail::unitMatches(r, s, sql::Category::Session, s.flags & ~sql::kExecutesDynamicSql))
+          return true;
+        for (const auto& n : s.nested)
+          if (walk(r, n, req, depth)) return true;
+        return false;
+      }
     }
+    if (detail::unitMatches(r, s, s.category, s.flags)) return true;
+    for (const auto& n : s.nested)
+      if (walk(r, n, req, depth)) return true;
     return false;
   }
 
-  bool requestMatches(const detail::CompiledRule& r, const StatementRequest& req) const {
+  //! Does `r` match statement `st` (null: a request without statements)?
+  bool statementMatches(const detail::CompiledRule& r, const sql::Statement* st,
+                        const StatementRequest& req) const {
     if (!r.hasStatementConditions()) return true;
-    if (req.analysis == nullptr) return false;
-    for (const auto& s : req.analysis->statements)
-      if (walk(r, s, req, 0)) return true;
-    return false;
+    return st != nullptr && walk(r, *st, req, 0);
   }
 
+  //! Each statement of a batch is decided on its own — the rules that match it, else
+  //! default_action — and the batch gets the strongest of those decisions: one allowed part
+  //! never carries another (`SELECT 1; DELETE ...` under default deny is denied).
   Decision decide(const StatementRequest& req) const {
     std::vector<uint16_t> local;
     const std::vector<uint16_t>* scope = nullptr;
-    auto* s = dynamic_cast<const RuleScope*>(req.scope);
-    if (s != nullptr && s->engine == this) {
-      scope = &s->rules;
+    auto* sc = dynamic_cast<const RuleScope*>(req.scope);
+    if (sc != nullptr && sc->engine == this) {
+      scope = &sc->rules;
     } else {
       if (req.identity != nullptr && req.target != nullptr) buildScope(*req.identity, *req.target, local);
       scope = &local;
     }
     Decision d;
-    const detail::CompiledRule* winner = nullptr;
-    for (uint16_t i : *scope) {
-      const auto& r = rules_[i];
-      if (!requestMatches(r, req)) continue;
-      bool dry = r.rule->mode == config::RuleMode::DryRun;
-      d.matches.push_back(RuleMatch{r.rule->name, r.rule->action, dry});
-      if (!dry && (winner == nullptr || rank(r.rule->action) > rank(winner->rule->action)))
-        winner = &r;
+    int best_rank = 0;
+    const detail::CompiledRule* best_rule = nullptr;
+    const sql::Statement* best_stmt = nullptr;
+    auto consider = [&](const sql::Statement* st) {
+      const detail::CompiledRule* winner = nullptr;
+      for (uint16_t i : *scope) {
+        const auto& r = rules_[i];
+        if (!statementMatches(r, st, req)) continue;
+        bool dry = r.rule->mode == config::RuleMode::DryRun;
+        bool seen = false;
+        for (const auto& m : d.matches) seen = seen || m.name == r.rule->name;
+        if (!seen) d.matches.push_back(RuleMatch{r.rule->name, r.rule->action, dry});
+        if (!dry && (winner == nullptr || rank(r.rule->action) > rank(winner->rule->action)))
+          winner = &r;
+      }
+      int k = rank(winner ? winner->rule->action : default_action_);
+      if (k > best_rank || (k == best_rank && best_rule == nullptr && winner != nullptr)) {
+        best_rank = k;
+        best_rule = winner;
+        best_stmt = st;
+      }
+    };
+    if (req.analysis == nullptr || req.analysis->statements.empty()) {
+      consider(nullptr);
+    } else {
+      for (const auto& st : req.analysis->statements) consider(&st);
     }
-    config::Action action = winner ? winner->rule->action : default_action_;
-    d.by_default = winner == nullptr;
-    if (winner) d.rule = winner->rule->name;
+    config::Action action = best_rank == 3   ? config::Action::Deny
+                            : best_rank == 2 ? config::Action::RequireApproval
+                                             : config::Action::Allow;
+    d.by_default = best_rule == nullptr;
+    if (best_rule) d.rule = best_rule->rule->name;
     switch (action) {
       case config::Action::Allow:
         d.verdict = Verdict::Allow;
@@ -154,12 +186,12 @@ class RuleEngine final : public PolicyEngine {
         break;
       }
     }
-    d.message = message(winner, action, d.hold_id, req);
+    d.message = message(best_rule, action, d.hold_id, best_stmt);
     return d;
   }
 
   static std::string message(const detail::CompiledRule* winner, config::Action action,
-                             const std::string& hold_id, const StatementRequest& req) {
+                             const std::string& hold_id, const sql::Statement* st) {
     std::string base;
     if (winner && !winner->rule->message.empty()) base = winner->rule->message;
     if (action == config::Action::RequireApproval) {
@@ -170,15 +202,9 @@ class RuleEngine final : public PolicyEngine {
     }
     if (!base.empty()) return base;
     std::string unparsed_note;
-    if (req.analysis) {
-      for (const auto& s : req.analysis->statements) {
-        if (s.kind == sql::Kind::Unparsed) {
-          unparsed_note = s.error.empty() ? " (the statement could not be parsed)"
-                                          : fmt::format(" (the statement could not be parsed: {})", s.error);
-          break;
-        }
-      }
-    }
+    if (st != nullptr && st->kind == sql::Kind::Unparsed)
+      unparsed_note = st->error.empty() ? " (the statement could not be parsed)"
+                                        : fmt::format(" (the statement could not be parsed: {})", st->error);
     if (winner) return fmt::format("statement denied by rule '{}'{}", winner->rule->name, unparsed_note);
     return fmt::format("statement denied by the default action{}", unparsed_note);
   }

@@ -509,6 +509,12 @@ void Walker::modify(antlr4::ParserRuleContext* ctx, const Scope* parent) {
     targetRel(ra->relationExpr()->qualifiedName(), ra->colId(), local);
     fromItem(mg->tableRef(), local);
     walk(mg->expr(), &local);
+    // The join condition bounds which rows are changed, as WHERE does for UPDATE/DELETE:
+    // `MERGE ... ON true WHEN MATCHED THEN DELETE` is a bulk delete.
+    out_.has_where = true;
+    bool lit = false;
+    out_.where_is_tautology = isTautology(mg->expr(), &lit);
+    out_.literal_dependent = out_.literal_dependent || lit;
     for (auto* w : mg->mergeWhenClause()) walk(w, &local);
     return;
   }

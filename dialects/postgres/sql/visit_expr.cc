@@ -506,7 +506,7 @@ uint32_t functionFlags(const std::string& schema, const std::string& name) {
                                          "pg_file_unlink"};
   static const char* const kAdmin[] = {"pg_terminate_backend", "pg_cancel_backend",
                                         "pg_reload_conf", "pg_rotate_logfile", "pg_promote",
-                                        "pg_switch_wal", "set_config", "pg_create_restore_point",
+                                        "pg_switch_wal", "pg_create_restore_point",
                                         "pg_start_backup", "pg_stop_backup", "pg_backup_start",
                                         "pg_backup_stop", "pg_wal_replay_pause",
                                         "pg_wal_replay_resume", "pg_log_backend_memory_contexts"};

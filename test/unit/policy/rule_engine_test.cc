@@ -193,6 +193,13 @@ TEST_CASE("rules: default_action applies only when no enforcing rule matches", "
   CHECK(w.message == "statement denied by the default action");
   REQUIRE(w.matches.size() == 1);
   CHECK(w.matches[0].dry_run);
+  // Each part of a batch is decided on its own: an allowed SELECT does not carry a DELETE.
+  auto batch = f.decide({stmt(Kind::Select, sql::Category::Read), del("", "t", true)});
+  CHECK(batch.verdict == Verdict::Deny);
+  CHECK(batch.by_default);
+  CHECK(f.decide({stmt(Kind::Select, sql::Category::Read), stmt(Kind::Select, sql::Category::Read)})
+            .verdict == Verdict::Allow);
+  CHECK(f.decide({}).verdict == Verdict::Deny);  // nothing to allow it: the default
 }
 
 TEST_CASE("rules: a dry-run deny lets the statement pass and is reported", "[policy]") {
@@ -363,8 +370,13 @@ TEST_CASE("rules: EXECUTE is decided as the prepared body", "[policy]") {
   CHECK(f.decide({exec}, "prod-pg", &lookup).rule == "bulk");
   lookup.bodies["p"] = del("", "t", true);
   CHECK(f.decide({exec}, "prod-pg", &lookup).verdict == Verdict::Allow);
-  f.id.kind = "agent";  // EXECUTE stays dynamic SQL for rules about dynamic SQL
-  CHECK(f.decide({exec}, "prod-pg", &lookup).rule == "agents-dynamic");
+  // A known body: the EXECUTE runs exactly it, so it is not dynamic SQL; an unknown name is.
+  f.id.kind = "agent";
+  CHECK(f.decide({exec}, "prod-pg", &lookup).verdict == Verdict::Allow);
+  Statement other = exec;
+  other.prepared_name = "never_prepared";
+  CHECK(f.decide({other}, "prod-pg", &lookup).rule == "agents-dynamic");
+  CHECK(f.decide({exec}, "prod-pg", nullptr).rule == "agents-dynamic");
 }
 
 TEST_CASE("rules: flags extension", "[policy]") {
