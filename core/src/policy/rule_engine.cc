@@ -35,6 +35,13 @@ int rank(config::Action a) {
   return 3;
 }
 
+bool changesParsing(const sql::Statement& s) {
+  if (s.has(sql::kChangesParsing)) return true;
+  for (const auto& n : s.nested)
+    if (changesParsing(n)) return true;
+  return false;
+}
+
 class RuleEngine final : public PolicyEngine {
  public:
   RuleEngine(std::shared_ptr<const config::Config> keep, const config::Config& cfg,
@@ -138,6 +145,21 @@ class RuleEngine final : public PolicyEngine {
       scope = &local;
     }
     Decision d;
+    // Built in, before any rule: a statement that changes how the server reads later SQL
+    // would blind the analysis of every statement after it.
+    if (req.analysis != nullptr) {
+      for (const auto& st : req.analysis->statements) {
+        if (changesParsing(st)) {
+          d.verdict = Verdict::Deny;
+          d.by_default = false;
+          d.message =
+              "statement denied: it changes how the server reads later statements "
+              "(standard_conforming_strings off or a client_encoding other than UTF8), which "
+              "Warden's SQL analysis relies on";
+          return d;
+        }
+      }
+    }
     int best_rank = 0;
     const detail::CompiledRule* best_rule = nullptr;
     const sql::Statement* best_stmt = nullptr;

@@ -72,7 +72,7 @@ constexpr std::array<std::string_view, 9> kCategories = {
 constexpr std::array<std::string_view, kFlagCount> kFlags = {
     "executes_dynamic_sql", "writes_file", "reads_file", "executes_program",
     "multi_statement", "calls_admin_function", "changes_session", "not_executed",
-    "locking_read", "creates_object"};
+    "locking_read", "creates_object", "changes_parsing"};
 
 void finishOne(Statement& s, bool& literal_dependent) {
   if (s.category == Category::Unknown && s.kind != Kind::Unparsed && s.kind != Kind::Other)

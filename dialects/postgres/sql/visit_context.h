@@ -6,6 +6,7 @@
 //! visit_utility.cc).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,5 +53,11 @@ void buildDclStatement(P::DclStatementContext* ctx, VisitContext& vc, ws::Statem
 void buildTclStatement(P::TclStatementContext* ctx, VisitContext& vc, ws::Statement& out);
 void buildUtilityStatement(P::UtilityStatementContext* ctx, VisitContext& vc,
                            ws::Statement& out);
+
+//! False when setting `name` to `value` (nullopt: not known before run time) would change how
+//! the server reads later statements: standard_conforming_strings other than on, or a
+//! client_encoding other than UTF-8 (Warden reads statements as UTF-8; SJIS/BIG5/GBK... hide
+//! quote and backslash bytes inside multibyte characters). Other settings are safe.
+bool parsingSafeSetting(std::string_view name, const std::optional<std::string>& value);
 
 }  // namespace warden::pg::sql

@@ -93,6 +93,23 @@ void Walker::setConfigCall(P::FuncApplicationContext* ctx) {
   bool known = false;
   if (auto* list = ctx->funcArgList(); list != nullptr && !list->funcArgExpr().empty()) {
     auto* first = list->funcArgExpr(0);
+    // The value, when the setting is one that changes how later statements are read.
+    std::optional<std::string> value;
+    if (list->funcArgExpr().size() >= 2 && list->funcArgExpr(1)->typeFunctionName() == nullptr) {
+      bool lit = false;
+      Value v = fold(list->funcArgExpr(1)->expr(), &lit, 0);
+      if (v.type == Value::Type::String) value = v.s;
+    }
+    std::optional<std::string> name_value;
+    if (first->typeFunctionName() == nullptr) {
+      bool lit = false;
+      Value n = fold(first->expr(), &lit, 0);
+      if (n.type == Value::Type::String) name_value = n.s;
+    }
+    if (!name_value || !parsingSafeSetting(*name_value, value)) {
+      out_.flags |= ws::kChangesParsing;
+      out_.literal_dependent = true;
+    }
     if (first->typeFunctionName() == nullptr) {
       bool lit = false;
       Value v = fold(first->expr(), &lit, 0);
@@ -485,6 +502,11 @@ void Walker::modify(antlr4::ParserRuleContext* ctx, const Scope* parent) {
     walk(up->setClauseList(), &local);
     where(up->whereOrCurrentClause(), local);
     returning(up->returningClause(), local);
+    // UPDATE pg_settings is SET in table form: any setting, decided only at run time.
+    for (const auto& o : out_.objects)
+      if (o.access == ws::Access::Write && o.name == "pg_settings" &&
+          (o.schema.empty() || o.schema == "pg_catalog"))
+        out_.flags |= ws::kChangesParsing | ws::kChangesSession;
     return;
   }
   if (auto* del = dynamic_cast<P::DeleteStmtContext*>(ctx)) {

@@ -21,6 +21,7 @@
 #include <cctype>
 #include <string>
 
+#include "visit_internal.h"
 #include "visit_other.h"
 
 namespace warden::pg::sql {
@@ -123,8 +124,13 @@ void buildExplainable(P::ExplainableStmtContext* ctx, VisitContext& vc, ws::Stat
 void buildExplain(P::ExplainStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   setKind(out, Kind::Explain);
   bool analyze = ctx->analyzeKeyword() != nullptr;
-  for (auto* opt : ctx->utilityOption())
-    if (opt->analyzeKeyword() != nullptr) analyze = optionOn(opt->utilityOptionArg());
+  for (auto* opt : ctx->utilityOption()) {
+    if (opt->analyzeKeyword() == nullptr) continue;
+    analyze = optionOn(opt->utilityOptionArg());
+    // ANALYZE 0 / ANALYZE 1, 'off' / 'on': the literal decides whether the target runs, so this
+    // analysis is never reused for other literals.
+    if (opt->utilityOptionArg() != nullptr) out.literal_dependent = true;
+  }
   ws::Statement sub;
   sub.range = out.range;
   buildExplainable(ctx->explainableStmt(), vc, sub);
@@ -155,11 +161,36 @@ void buildPrepare(P::PrepareStmtContext* ctx, VisitContext& vc, ws::Statement& o
   out.nested.push_back(std::move(sub));
 }
 
+std::optional<std::string> varValueText(P::VarValueContext* v) {
+  if (v->K_TRUE() != nullptr || v->K_ON() != nullptr) return std::string("on");
+  if (v->K_FALSE() != nullptr) return std::string("off");
+  if (v->stringConst() != nullptr) return detail::stringValue(v->stringConst());
+  return v->getText();
+}
+
 void buildSet(P::SetStmtContext* ctx, ws::Statement& out) {
   setKind(out, Kind::Set);
   out.flags |= ws::kChangesSession;
+  if (auto* n = dynamic_cast<P::SetNamesContext*>(ctx->setRest())) {
+    // SET NAMES 'x' is SET client_encoding = 'x'.
+    if (n->stringConst() != nullptr) {
+      out.literal_dependent = true;
+      if (!parsingSafeSetting("client_encoding", detail::stringValue(n->stringConst())))
+        out.flags |= ws::kChangesParsing;
+    }
+  }
+  if (auto* c = dynamic_cast<P::SetVarFromCurrentContext*>(ctx->setRest())) {
+    if (!parsingSafeSetting(varNameText(c->varName()), std::nullopt)) out.flags |= ws::kChangesParsing;
+  }
   if (auto* v = dynamic_cast<P::SetVarContext*>(ctx->setRest())) {
     std::string name = varNameText(v->varName());
+    if (v->K_DEFAULT() == nullptr) {  // DEFAULT: the session's own value, checked at login
+      auto values = v->varValue();
+      std::optional<std::string> value;
+      if (values.size() == 1) value = varValueText(values[0]);
+      if (!parsingSafeSetting(name, value)) out.flags |= ws::kChangesParsing;
+      if (!parsingSafeSetting(name, std::nullopt)) out.literal_dependent = true;
+    }
     if (name == "role" || name == "session_authorization") {
       setKind(out, name == "role" ? Kind::SetRole : Kind::SetSessionAuthorization);
       auto values = v->varValue();
@@ -199,6 +230,22 @@ void buildReindex(P::ReindexStmtContext* ctx, ws::Statement& out) {
 }
 
 }  // namespace
+
+bool parsingSafeSetting(std::string_view name, const std::optional<std::string>& value) {
+  std::string n(name);
+  for (auto& c : n) c = char(std::tolower(static_cast<unsigned char>(c)));
+  const bool scs = n == "standard_conforming_strings";
+  const bool enc = n == "client_encoding";
+  if (!scs && !enc) return true;
+  if (!value) return false;
+  std::string v;
+  for (char c : *value) {
+    if (c == '-' || c == '_' || c == ' ') continue;
+    v.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+  }
+  if (scs) return v == "on" || v == "true" || v == "yes" || v == "1" || v == "t" || v == "y";
+  return v == "utf8" || v == "unicode";
+}
 
 void buildExecute(P::ExecuteStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   setKind(out, Kind::Execute);

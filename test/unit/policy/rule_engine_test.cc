@@ -389,6 +389,21 @@ TEST_CASE("rules: flags extension", "[policy]") {
   CHECK(f.decide({s}).verdict == Verdict::Deny);
 }
 
+TEST_CASE("rules: statements that change how later SQL is read are always denied", "[policy]") {
+  Fixture f;
+  f.cfg->rules = {rule("allow-all", Action::Allow, [](auto& w) { w.statements = {"*"}; })};
+  f.build();
+  Statement set = stmt(Kind::Set, sql::Category::Session);
+  CHECK(f.decide({set}).verdict == Verdict::Allow);
+  set.flags = sql::kChangesSession | sql::kChangesParsing;  // SET standard_conforming_strings = off
+  auto d = f.decide({stmt(Kind::Select, sql::Category::Read), set});
+  CHECK(d.verdict == Verdict::Deny);
+  CHECK(d.message.find("standard_conforming_strings") != std::string::npos);
+  Statement outer = stmt(Kind::Select, sql::Category::Read);
+  outer.nested.push_back(set);
+  CHECK(f.decide({outer}).verdict == Verdict::Deny);
+}
+
 TEST_CASE("rules: a rule message replaces the default text", "[policy]") {
   Fixture f;
   auto r = rule("no-drop", Action::Deny, [](auto& w) { w.statements = {"drop_table"}; });

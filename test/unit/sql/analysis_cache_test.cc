@@ -149,3 +149,39 @@ TEST_CASE("without the exact-text index every lookup goes by shape", "[unit][sql
   CHECK(cache.stats().hits == 1);
   CHECK(an.parses == 1);
 }
+
+TEST_CASE("analyses whose meaning a literal decides are never shared across literals",
+          "[unit][sql][cache]") {
+  // Each pair has one shape; the first is harmless, the second is not. A cache that served the
+  // first analysis for the second would wave the second through.
+  struct Pair {
+    const char* harmless;
+    const char* dangerous;
+  };
+  const Pair pairs[] = {
+      {"EXPLAIN (ANALYZE 0) DELETE FROM t", "EXPLAIN (ANALYZE 1) DELETE FROM t"},
+      {"EXPLAIN (ANALYZE 'off') DELETE FROM t", "EXPLAIN (ANALYZE 'on') DELETE FROM t"},
+      {"SET standard_conforming_strings = 'on'", "SET standard_conforming_strings = 'off'"},
+      {"SET client_encoding = 'UTF8'", "SET client_encoding = 'SJIS'"},
+      {"SET NAMES 'UTF8'", "SET NAMES 'BIG5'"},
+      {"SELECT set_config('search_path', 'x', false)", "SELECT set_config('role', 'x', false)"},
+      {"SELECT set_config('standard_conforming_strings', 'on', false)",
+       "SELECT set_config('standard_conforming_strings', 'off', false)"},
+      {"DELETE FROM t WHERE 1 = 2", "DELETE FROM t WHERE 1 = 1"},
+      {"MERGE INTO t USING u ON 1 = 2 WHEN MATCHED THEN DELETE",
+       "MERGE INTO t USING u ON 1 = 1 WHEN MATCHED THEN DELETE"},
+  };
+  for (const auto& p : pairs) {
+    CountingAnalyzer an;
+    AnalysisCache cache;
+    auto fresh_an = warden::pg::sql::makeAnalyzer();
+    warden::sql::Analysis direct;
+    fresh_an->analyze(p.dangerous, direct);
+    warden::sql::finish(direct);
+    cache.analyze(an, "postgres", p.harmless);
+    auto cached = cache.analyze(an, "postgres", p.dangerous);
+    INFO(p.dangerous);
+    REQUIRE(cached->statements.size() == direct.statements.size());
+    CHECK(warden::sql::dump(cached->statements[0]) == warden::sql::dump(direct.statements[0]));
+  }
+}

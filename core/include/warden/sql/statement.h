@@ -83,8 +83,12 @@ enum Flag : uint32_t {
   kNotExecuted = 1u << 7,         // nested statement only planned (EXPLAIN without ANALYZE)
   kLockingRead = 1u << 8,         // SELECT ... FOR UPDATE / FOR SHARE
   kCreatesObject = 1u << 9,       // SELECT INTO / CREATE TABLE AS: the statement also creates
+  //! Changes how the server reads later statements (PostgreSQL: standard_conforming_strings
+  //! off, a client_encoding whose multibyte characters hide quotes): Warden's own analysis of
+  //! later statements would no longer match the server's, so the engine always denies it.
+  kChangesParsing = 1u << 10,
 };
-inline constexpr uint32_t kFlagCount = 10;
+inline constexpr uint32_t kFlagCount = 11;
 
 struct SourceRange {
   uint32_t begin = 0;  // byte offsets into the analysed text
