@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "listen_socket.h"
+#include "warden/admin/admin_api.h"
+#include "warden/admin/admin_server.h"
 #include "warden/base/log.h"
 #include "worker.h"
 
@@ -21,6 +23,32 @@ struct Server::MainLoop {
   uv_timer_t drain_timer;
   Server* server = nullptr;
   bool forced = false;
+};
+
+//! The admin API's view of the server: everything it reads or triggers runs on the main loop.
+struct Server::AdminBridge final : admin::AdminBackend {
+  AdminBridge(Server& s, uv_loop_t* loop, std::string addr)
+      : server(s), listen(std::move(addr)), api(*this),
+        http(loop, [this](const admin::HttpRequest& r) { return api.handle(r); }) {}
+
+  std::vector<config::AdminToken> tokens() const override {
+    return server.snapshot_->config->admin.tokens;
+  }
+  admin::AdminStatus status() const override {
+    return {server.generation_, server.reloads_ok_, server.reloads_rejected_,
+            server.sessionCount(), server.draining_};
+  }
+  admin::ReloadOutcome reload(const std::string&) override {
+    admin::ReloadOutcome out;
+    out.ok = server.reload(&out.errors);
+    out.generation = server.generation_;
+    return out;
+  }
+
+  Server& server;
+  std::string listen;  // bound at start-up; a reload does not move it
+  admin::AdminApi api;
+  admin::AdminServer http;
 };
 
 namespace {
@@ -82,10 +110,38 @@ int Server::run(const std::string& config_path) {
     }
     listeners_[key] = t.name;
   }
+  // The admin socket is bound after the targets' and before any worker runs: a failure is a
+  // start-up error like a target's.
+  int admin_fd = -1;
+  if (!cfg.admin.listen.empty()) {
+    auto fd = admin::openAdminSocket(cfg.admin.listen);
+    if (!fd) {
+      fprintf(stderr, "%s\n", fd.error().message.c_str());
+      log::error("cannot listen", {{"admin", cfg.admin.listen}, {"error", fd.error().message}});
+      for (auto& v : specs)
+        for (auto& s : v) ::close(s.fd);
+      return 1;
+    }
+    admin_fd = fd.value();
+  }
 
   main_ = std::make_unique<MainLoop>();
   main_->server = this;
   uv_loop_init(&main_->loop);
+  if (admin_fd >= 0) {
+    admin_ = std::make_unique<AdminBridge>(*this, &main_->loop, cfg.admin.listen);
+    if (auto started = admin_->http.start(admin_fd); !started) {
+      fprintf(stderr, "%s\n", started.error().message.c_str());
+      log::error("cannot listen", {{"admin", cfg.admin.listen}, {"error", started.error().message}});
+      admin_->http.close();
+      uv_run(&main_->loop, UV_RUN_DEFAULT);  // runs the close callbacks
+      uv_loop_close(&main_->loop);
+      admin_.reset();
+      for (auto& v : specs)
+        for (auto& s : v) ::close(s.fd);
+      return 1;
+    }
+  }
   for (int w = 0; w < nworkers; ++w) workers_.push_back(std::make_unique<Worker>(*this, w));
   for (int w = 0; w < nworkers; ++w) workers_[w]->start(snapshot_, std::move(specs[w]));
 
@@ -97,6 +153,11 @@ int Server::run(const std::string& config_path) {
   for (const auto& t : cfg.targets)
     log::info("listening", {{"target", t.name}, {"listen", listenKey(t)}, {"dialect", t.dialect},
                             {"backend", fmt::format("{}:{}", t.backend.host, t.backend.port)}});
+  if (admin_) {
+    log::info("admin API listening", {{"listen", admin_->listen}, {"tokens", (long)cfg.admin.tokens.size()}});
+    if (cfg.admin.tokens.empty())
+      log::warn("admin.tokens is empty: only /healthz and /readyz answer", {});
+  }
 
   auto on_signal = [](uv_signal_t* h, int signum) {
     auto* m = static_cast<MainLoop*>(h->data);
@@ -124,21 +185,29 @@ int Server::run(const std::string& config_path) {
   return 0;
 }
 
-bool Server::reload() {
-  if (draining_) return false;
+bool Server::reload(std::vector<std::string>* errors_out) {
+  if (draining_) {
+    if (errors_out) errors_out->push_back("draining: reload refused");
+    return false;
+  }
   std::vector<std::string> errors;
   auto snap = loadEverything(config_path_, plugins_, generation_ + 1, errors, /*load_plugins=*/false);
   if (!snap) {
     for (const auto& e : errors) log::error("reload rejected", {{"error", e}});
     log::error("configuration reload failed; keeping the running configuration",
                {{"config", config_path_}, {"errors", errors.size()}});
+    ++reloads_rejected_;
+    if (errors_out) errors_out->insert(errors_out->end(), errors.begin(), errors.end());
     return false;
   }
-  ++generation_;
   log::setLevel(log::parseLevel(snap->config->log_level, log::Level::Info));
   if (snap->config->workers != snapshot_->config->workers)
     log::warn("workers changed in config; takes effect at the next restart",
               {{"running", (long)workers_.size()}, {"configured", snap->config->workers}});
+  if (snap->config->admin.listen != (admin_ ? admin_->listen : std::string()))
+    log::warn("admin.listen changed in config; takes effect at the next restart",
+              {{"running", admin_ ? admin_->listen : std::string("(none)")},
+               {"configured", snap->config->admin.listen}});
   std::map<std::string, std::string> desired;
   for (const auto& t : snap->config->targets) desired[listenKey(t)] = t.name;
   std::vector<std::vector<ListenerSpec>> added(workers_.size());
@@ -155,6 +224,8 @@ bool Server::reload() {
         log::error("reload rejected: cannot listen", {{"target", t.name}, {"error", fd.error().message}});
         for (auto& v : added)
           for (auto& s : v) ::close(s.fd);
+        ++reloads_rejected_;
+        if (errors_out) errors_out->push_back(fd.error().message);
         return false;
       }
       added[w].push_back({key, t.name, fd.value()});
@@ -167,6 +238,8 @@ bool Server::reload() {
       wk->applySnapshot(snap, std::move(add), keep);
     });
   }
+  ++generation_;  // only now: a listen failure above rejects the reload
+  ++reloads_ok_;
   listeners_ = std::move(desired);
   snapshot_ = snap;
   log::info("configuration reloaded", {{"config", config_path_}, {"generation", (unsigned long long)generation_},
@@ -223,6 +296,7 @@ void Server::checkDrain() {
   uv_close(reinterpret_cast<uv_handle_t*>(&main_->sigterm), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&main_->sigint), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&main_->sighup), nullptr);
+  if (admin_) admin_->http.close();
 }
 
 }  // namespace warden::runtime

@@ -3,7 +3,10 @@
 //! worker per target), runs the workers, and handles signals on the main thread:
 //! SIGTERM/SIGINT drain gracefully (listeners close, sessions finish their current work and
 //! close at the next idle point, forced after limits.drain_timeout; a second signal forces),
-//! SIGHUP reloads the configuration without dropping connections.
+//! SIGHUP reloads the configuration without dropping connections. With admin.listen set, the
+//! admin HTTP API (admin/admin_server.h) runs on the same main loop: POST /api/v1/reload is the
+//! SIGHUP reload, /readyz says 503 while draining, and the listener closes when the process
+//! stops. admin.listen is bound at start-up only (a change needs a restart; tokens reload).
 #pragma once
 
 #include <atomic>
@@ -31,7 +34,10 @@ class Server {
 
  private:
   struct MainLoop;
-  bool reload();
+  struct AdminBridge;  // the admin API's view of this server (server.cc)
+  //! Reloads the config file (SIGHUP, admin API). On rejection returns false, logs, and appends
+  //! the reasons to `errors` when given; the running configuration keeps serving.
+  bool reload(std::vector<std::string>* errors = nullptr);
   void startDrain();
   void checkDrain();
 
@@ -42,7 +48,9 @@ class Server {
   std::map<std::string, std::string> listeners_;  // "host:port" → target name
   std::atomic<long> sessions_{0};
   std::unique_ptr<MainLoop> main_;
+  std::unique_ptr<AdminBridge> admin_;
   uint64_t generation_ = 0;
+  uint64_t reloads_ok_ = 0, reloads_rejected_ = 0;
   bool draining_ = false, stopped_ = false;
   uint64_t drain_deadline_ms_ = 0;
 };
