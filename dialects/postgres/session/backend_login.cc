@@ -202,6 +202,7 @@ void PgSession::handleBackendParamsMessage(uint8_t type, std::span<const uint8_t
                                            std::span<const uint8_t> body) {
   switch (type) {
     case be::kParameterStatus:
+      if (!checkParameterStatus(body)) return;
       to_client_.add(raw, false);
       return;
     case be::kBackendKeyData: {

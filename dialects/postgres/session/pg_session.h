@@ -91,6 +91,9 @@ class PgSession final : public Session {
   void rememberDenied(std::string_view name, const policy::Decision& d);
   const policy::Decision* findDenied(std::string_view name) const;
   void onBackendReady(uint8_t tx_status);
+  //! False (and the session closed) when the backend reports a setting under which Warden's
+  //! SQL analysis would not read statements as the server does.
+  bool checkParameterStatus(std::span<const uint8_t> body);
   bool busy() const;
   void cancelBackendQuery();
   void maybeFinishDrain();

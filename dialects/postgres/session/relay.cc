@@ -29,6 +29,7 @@ bool backendStreams(uint8_t type, uint32_t, void* ctx) {
   if (type == be::kErrorResponse) return !*static_cast<const bool*>(ctx);
   switch (type) {
     case be::kReadyForQuery:
+    case be::kParameterStatus:
     case be::kAuthentication:
     case be::kBackendKeyData:
     case be::kCopyBothResponse:
@@ -282,6 +283,34 @@ void PgSession::denyStatement(const policy::Decision& d, StandIn kind,
   sendToBackend(stand_in);
 }
 
+bool PgSession::checkParameterStatus(std::span<const uint8_t> body) {
+  auto ps = decodeParameterStatus(body);
+  if (!ps) {
+    fatal(sqlstate::kConnectionFailure, "invalid ParameterStatus from backend");
+    return false;
+  }
+  // Warden reads statements as UTF-8 with standard_conforming_strings on. If the server ever
+  // reads them otherwise (a function, ALTER ROLE/DATABASE ... SET, anything Warden did not
+  // see), Warden's analysis no longer matches the server's: stop the session (fail closed).
+  std::string_view name = ps->name, value = ps->value;
+  bool bad = false;
+  if (name == "standard_conforming_strings") {
+    bad = value != "on";
+  } else if (name == "client_encoding") {
+    // The server reports canonical names; these are the client encodings whose multibyte
+    // characters may end in a quote or backslash byte.
+    for (std::string_view e : {"SJIS", "SHIFT_JIS_2004", "BIG5", "GBK", "UHC", "GB18030", "JOHAB"})
+      bad = bad || value == e;
+  }
+  if (!bad) return true;
+  log(LogLevel::Warn, fmt::format("backend reported {}={}: closing the session", name, value));
+  fatal(sqlstate::kFeatureNotSupported,
+        fmt::format("the server now reads statements with {} = {}; Warden only analyses SQL "
+                    "with standard_conforming_strings = on and an ASCII-safe client_encoding, so the "
+                    "session is closed", name, value));
+  return false;
+}
+
 void PgSession::relayFromBackend(std::span<const uint8_t> data) {
   while (!data.empty() && state_ == State::Ready) {
     ReadEvent ev = backend_reader_.next(data, &backendStreams, &denials_pending_);
@@ -324,6 +353,10 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       }
+      case be::kParameterStatus:
+        if (!checkParameterStatus(ev.body)) return;
+        to_client_.add(ev.raw, ev.raw_in_input);
+        break;
       case be::kCopyBothResponse:
         fatal(sqlstate::kFeatureNotSupported, "COPY BOTH (replication) is not supported");
         return;

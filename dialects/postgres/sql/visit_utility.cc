@@ -238,13 +238,22 @@ bool parsingSafeSetting(std::string_view name, const std::optional<std::string>&
   const bool enc = n == "client_encoding";
   if (!scs && !enc) return true;
   if (!value) return false;
+  // Lower-case alphanumerics only, as the server compares encoding names.
   std::string v;
-  for (char c : *value) {
-    if (c == '-' || c == '_' || c == ' ') continue;
-    v.push_back(char(std::tolower(static_cast<unsigned char>(c))));
-  }
+  for (char c : *value)
+    if (std::isalnum(static_cast<unsigned char>(c))) v.push_back(char(std::tolower(static_cast<unsigned char>(c))));
   if (scs) return v == "on" || v == "true" || v == "yes" || v == "1" || v == "t" || v == "y";
-  return v == "utf8" || v == "unicode";
+  // Encodings in which every byte below 0x80 is that ASCII character (quotes and backslashes
+  // cannot hide inside a multibyte character). Bytes Warden cannot read as UTF-8 make a
+  // statement unparsed. Anything not listed (SJIS, BIG5, GBK, UHC, GB18030, JOHAB, aliases,
+  // names Warden does not know) counts as unsafe.
+  static const char* const kSafePrefixes[] = {"utf8", "unicode", "sqlascii", "latin", "iso8859",
+                                              "win125", "windows125", "win866", "win874",
+                                              "koi8", "euc", "muleinternal", "alt", "cp866",
+                                              "cp125", "tcvn", "abc", "vscii"};
+  for (const char* p : kSafePrefixes)
+    if (v.rfind(p, 0) == 0) return true;
+  return false;
 }
 
 void buildExecute(P::ExecuteStmtContext* ctx, VisitContext& vc, ws::Statement& out) {

@@ -839,4 +839,42 @@ TEST_CASE("deny: the unnamed statement stays denied until the next Parse",
   CHECK(isDenialMarker(head->statement));
 }
 
+
+TEST_CASE("relay: a server setting that changes how SQL is read closes the session",
+          "[postgres][session]") {
+  auto status = [](std::string_view name, std::string_view value) {
+    return Body().str(name).str(value).frame(be::kParameterStatus);
+  };
+  SECTION("harmless settings pass through") {
+    Conversation c;
+    c.toReady();
+    c.fromClient(query("SET client_encoding = 'LATIN1'"));
+    c.backendBytes();
+    Bytes reply = concat({status("client_encoding", "LATIN1"), status("standard_conforming_strings", "on"),
+                          commandComplete("SET"), readyForQuery()});
+    c.fromBackend(reply);
+    CHECK(c.clientBytes() == reply);
+    CHECK(c.host.closes.empty());
+  }
+  for (auto [name, value] : {std::pair<const char*, const char*>{"standard_conforming_strings", "off"},
+                             {"client_encoding", "SJIS"},
+                             {"client_encoding", "BIG5"}}) {
+    DYNAMIC_SECTION(name << "=" << value) {
+      Conversation c;
+      c.toReady();
+      c.fromClient(query("SELECT f()"));
+      c.backendBytes();
+      // Split inside the message: ParameterStatus is read whole, never relayed in pieces.
+      Bytes s = status(name, value);
+      c.fromBackend(ByteView(s).first(3));
+      c.fromBackend(ByteView(s).subspan(3));
+      auto f = c.clientFrames();
+      REQUIRE(types(f) == "E");
+      CHECK(errorOf(f[0]).code == "0A000");
+      CHECK(errorOf(f[0]).message.rfind("warden: ", 0) == 0);
+      CHECK(c.host.closes.size() == 1);
+    }
+  }
+}
+
 }  // namespace warden::dialect::postgres::session_test
