@@ -154,7 +154,8 @@ class RuleEngine final : public PolicyEngine {
           d.by_default = false;
           d.message =
               "statement denied: it changes how the server reads later statements "
-              "(standard_conforming_strings off or a client_encoding other than UTF8), which "
+              "(standard_conforming_strings off, or a client_encoding whose characters can hide "
+              "quotes), which "
               "Warden's SQL analysis relies on";
           return d;
         }
