@@ -428,9 +428,11 @@ void buildCreateTrigger(P::CreateTriggerStmtContext* ctx, VisitContext& vc, ws::
 }
 
 void buildCreateRule(P::CreateRuleStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
-  // The actions run later, on each matching statement: they are nested statements marked
-  // not_executed and their objects appear here as read.
+  // The actions run later, on each matching statement, unseen by Warden then: they are nested
+  // statements decided now (like a PREPARE body; their objects appear here as read), and the
+  // rule counts as dynamic SQL.
   setKind(out, Kind::CreateRule);
+  out.flags |= ws::kExecutesDynamicSql;
   addObject(out, objectFromName(ctx->qualifiedName(), ObjectType::Table, Access::Ddl));
   if (ctx->expr() != nullptr) collectExpr(ctx->expr(), vc, out);
   const Access read = Access::Read;
@@ -442,7 +444,6 @@ void buildCreateRule(P::CreateRuleStmtContext* ctx, VisitContext& vc, ws::Statem
     } else {
       buildNotify(action->notifyStmt(), sub);
     }
-    sub.flags |= ws::kNotExecuted;
     mergeObjects(out, sub, &read);
     out.nested.push_back(std::move(sub));
   }
