@@ -20,6 +20,7 @@ require_approval, unparsed text, transaction blocks.
 import os
 import re
 import struct
+from pathlib import Path
 import uuid
 
 import common
@@ -29,33 +30,19 @@ from harness import WardenConfig, run_psql, wait_until
 HUMAN, HUMAN_PW = "alice", "alice-pw"
 AGENT, AGENT_PW = "ci-bot", "ci-bot-pw"
 
-# conf/policy-prod.yaml's rules, verbatim in substance.
-PROD_RULES = """\
-  - name: no-drop-truncate-in-prod
-    when: {environments: [prod], statements: ["drop_*", truncate]}
-    action: deny
-    message: "dropping or truncating in prod is not allowed"
-  - name: no-unbounded-writes-in-prod
-    when: {environments: [prod], statements: [delete, update], where: absent}
-    action: deny
-    message: "DELETE/UPDATE without a WHERE clause is not allowed in prod"
-  - name: no-dcl-in-prod
-    when: {environments: [prod], statements: [dcl]}
-    action: deny
-    message: "privilege changes go through change management, not a live session"
-  - name: no-server-programs-or-files
-    when: {environments: [prod], flags: [executes_program, writes_file, reads_file]}
-    action: deny
-    message: "running server programs or touching server files is not allowed in prod"
-  - name: unparsed-denied
-    when: {unparsed: true}
-    action: deny
-    message: "Warden could not parse this statement"
-  - name: no-dynamic-sql-for-agents
-    when: {kinds: [agent, service], statements: [dynamic]}
-    action: deny
-    message: "dynamic SQL is not allowed for automated clients"
-"""
+# The shipped example production policy's rules, read from conf/policy-prod.yaml itself (its
+# `rules:` block), so these tests always check the policy users start from.
+def _prod_rules():
+    lines = (Path(__file__).resolve().parents[2] / "conf" / "policy-prod.yaml").read_text().splitlines()
+    out = []
+    for line in lines[lines.index("rules:") + 1:]:
+        if line and not line.startswith((" ", "#")):
+            break
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+PROD_RULES = _prod_rules()
 
 EXTRA_RULES = """\
   - name: dry-insert-watch
@@ -483,11 +470,11 @@ class GuardrailsTest(GuardrailCase):
 
     def test_sql_prepare_allowed_then_execute(self):
         self.fresh_table("g_prep2")
-        for user in (HUMAN, AGENT):
+        for deleted, user in enumerate((HUMAN, AGENT)):
             c = self.wire(user=user, target="prod")
             try:
                 c.query("PREPARE p_cnt AS SELECT count(*) FROM g_prep2")
-                self.assertEqual(c.query("EXECUTE p_cnt"), [("3",)])
+                self.assertEqual(c.query("EXECUTE p_cnt"), [(str(3 - deleted),)])
                 c.query("PREPARE p_one(int) AS DELETE FROM g_prep2 WHERE id = $1")
                 c.query("EXECUTE p_one(1)")
             finally:
@@ -499,7 +486,7 @@ class GuardrailsTest(GuardrailCase):
         c = self.wire(user=AGENT, target="prod")
         try:
             # An agent's EXECUTE of a name Warden never saw prepared is dynamic SQL: denied.
-            self.assert_denied(c, "EXECUTE never_prepared", rule="no-dynamic-sql-for-agents")
+            self.assert_denied(c, "EXECUTE never_prepared", rule="no-dynamic-sql-in-prod")
             # A protocol-level named statement (allowed body) can be run by SQL EXECUTE.
             c.send(parse("s_cnt", "SELECT count(*) FROM g_exec") + SYNC)
             self.assertEqual(types_of(read_until_ready(c)), [b"1", b"Z"])
@@ -549,17 +536,21 @@ class GuardrailsTest(GuardrailCase):
 
     # --- DO ---------------------------------------------------------------------------------
     def test_do_block_denied_for_agent_allowed_for_human(self):
+        """The example policy denies dynamic SQL in prod for everyone and for automated clients
+        everywhere: a human's DO block runs only outside prod."""
         self.fresh_table("g_do")
-        c = self.wire(user=AGENT, target="prod")
-        try:
-            self.assert_denied(c, "DO $$ BEGIN INSERT INTO g_do VALUES (100, 'agent'); END $$",
-                               rule="no-dynamic-sql-for-agents")
-            self.assertEqual(self.count("g_do", "id = 100"), 0)
-            self.assert_usable(c)
-        finally:
-            c.terminate()
-        # the example policy restricts dynamic SQL for automated clients only
-        c = self.wire(user=HUMAN, target="prod")
+        for user, target, rule in ((AGENT, "prod", "no-dynamic-sql-in-prod"),
+                                   (AGENT, "dev", "no-dynamic-sql-for-agents"),
+                                   (HUMAN, "prod", "no-dynamic-sql-in-prod")):
+            c = self.wire(user=user, target=target)
+            try:
+                self.assert_denied(c, "DO $$ BEGIN INSERT INTO g_do VALUES (100, 'x'); END $$",
+                                   rule=rule)
+                self.assertEqual(self.count("g_do", "id = 100"), 0)
+                self.assert_usable(c)
+            finally:
+                c.terminate()
+        c = self.wire(user=HUMAN, target="dev")
         try:
             c.query("DO $$ BEGIN INSERT INTO g_do VALUES (101, 'human'); END $$")
             self.assertEqual(self.count("g_do", "id = 101"), 1)
@@ -574,7 +565,7 @@ class GuardrailsTest(GuardrailCase):
         c = self.wire(user=HUMAN, target="prod")
         try:
             self.assert_denied(c, f"COPY g_copy TO PROGRAM 'touch {marker}'",
-                               rule="no-server-programs-or-files")
+                               rule="no-server-side-effects-in-prod")
             self.assert_denied(c, f"COPY (SELECT 1) TO PROGRAM 'touch {marker}'")
             self.assert_denied(c, f"COPY g_copy FROM PROGRAM 'touch {marker}'")
             self.assert_usable(c)
@@ -594,7 +585,7 @@ class GuardrailsTest(GuardrailCase):
         self.addCleanup(lambda: os.path.exists(path) and os.unlink(path))
         c = self.wire(user=HUMAN, target="prod")
         try:
-            self.assert_denied(c, f"COPY g_copyf TO '{path}'", rule="no-server-programs-or-files")
+            self.assert_denied(c, f"COPY g_copyf TO '{path}'", rule="no-server-side-effects-in-prod")
             self.assert_denied(c, f"COPY g_copyf FROM '/etc/hostname'")
             self.assert_usable(c)
         finally:

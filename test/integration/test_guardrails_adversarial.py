@@ -20,11 +20,20 @@ from test_guardrails import (AGENT, HUMAN, SYNC, bind, errors_of, execute, msg, 
 
 USERS_ROWS = 5
 
+# Table rules match names. A table is only protected when the ways to reach it under another
+# name (views, rewrite rules, renames) are closed too: the second rule does that.
 TABLE_RULE = """\
   - name: no-delete-users
     when: {environments: [prod], statements: [delete], tables: ["public.users"]}
     action: deny
     message: "deleting from public.users is not allowed in prod"
+  - name: no-indirection-over-users
+    when:
+      environments: [prod]
+      statements: [create_view, create_materialized_view, create_rule, create_trigger,
+                   alter_table, rename_table]
+      tables: ["public.users"]
+    action: deny
 """
 
 
@@ -252,7 +261,14 @@ class AdversarialTest(g.GuardrailCase):
         if errs:
             self.assertEqual(errs[0].get("C"), "42501", errs[0])
             return
-        c = self.wire(user=AGENT, target="prod")
+        # The default took effect: the server reports it at login and Warden refuses the session.
+        try:
+            c = self.wire(user=AGENT, target="prod")
+        except pgwire.PgError as e:
+            self.assertEqual(e.sqlstate, "0A000", e)
+            self.assertIn("standard_conforming_strings", str(e))
+            self.users_intact()
+            return
         try:
             replies = self.attempt(c, "SELECT 'a\\'' ; DROP TABLE users; --'")
             self.users_intact()
@@ -412,7 +428,7 @@ class AdversarialTest(g.GuardrailCase):
             "do $$begin execute format('TRUNCATE %I', 'users'); end$$",
             "SELECT dblink_exec('dbname=app', 'DROP TABLE users')",
             "CREATE TABLE users_x AS EXECUTE never_prepared",
-        ], rule="no-dynamic-sql-for-agents")
+        ], rule="no-dynamic-sql-in-prod")
         self.assertFalse(self.table_exists("users_x"))
 
     def test_ts_stat_runs_the_query_text_it_is_given(self):
@@ -420,7 +436,7 @@ class AdversarialTest(g.GuardrailCase):
         c = self.wire(user=AGENT, target="prod")
         try:
             self.blocked(c, "SELECT * FROM ts_stat('SELECT to_tsvector(name) FROM users')",
-                         "no-dynamic-sql-for-agents")
+                         "no-dynamic-sql-in-prod")
         finally:
             c.terminate()
 
@@ -470,9 +486,13 @@ class AdversarialTest(g.GuardrailCase):
         try:
             create = self.attempt(c, "CREATE RULE evil_rule AS ON INSERT TO users "
                                      "DO INSTEAD DELETE FROM users")
+            self.assertEqual(errors_of(create)[0].get("C"), "42501", create)
+            self.assertEqual(self.backend("SELECT count(*) FROM pg_rules WHERE rulename = 'evil_rule'"),
+                             [("0",)])
             ins = self.attempt(c, "INSERT INTO users VALUES (1000, 'trigger')")
+            self.assertFalse(errors_of(ins), ins)
+            self.backend("DELETE FROM users WHERE id = 1000")
             self.users_intact()
-            self.assertTrue(errors_of(create) or errors_of(ins), (create, ins))
         finally:
             c.terminate()
             self.backend("DROP RULE IF EXISTS evil_rule ON users")

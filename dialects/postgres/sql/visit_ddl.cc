@@ -538,7 +538,9 @@ void buildCreateTable(P::CreateTableStmtContext* ctx, VisitContext& vc, ws::Stat
       ws::Statement sub;
       sub.range = out.range;
       buildExecute(q->executeStmt(), vc, sub);
-      out.flags |= sub.flags;
+      // The nested EXECUTE carries executes_dynamic_sql itself; policy decides it by the body
+      // it runs when that body is known, so the flag is not copied up here.
+      out.flags |= sub.flags & ~ws::kExecutesDynamicSql;
       mergeObjects(out, sub);
       out.nested.push_back(std::move(sub));
     }

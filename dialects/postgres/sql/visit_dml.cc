@@ -537,6 +537,13 @@ void Walker::modify(antlr4::ParserRuleContext* ctx, const Scope* parent) {
     bool lit = false;
     out_.where_is_tautology = isTautology(mg->expr(), &lit);
     out_.literal_dependent = out_.literal_dependent || lit;
+    // A table merged with itself (`MERGE INTO users u USING users s ON u.id = s.id`): every
+    // row matches itself, so the join bounds nothing Warden can vouch for.
+    if (auto* src = dynamic_cast<P::TableRefRelationContext*>(mg->tableRef())) {
+      if (src->relationExpr()->qualifiedName()->getText() ==
+          ra->relationExpr()->qualifiedName()->getText())
+        out_.where_is_tautology = true;
+    }
     for (auto* w : mg->mergeWhenClause()) walk(w, &local);
     return;
   }

@@ -135,9 +135,11 @@ void buildExplain(P::ExplainStmtContext* ctx, VisitContext& vc, ws::Statement& o
   sub.range = out.range;
   buildExplainable(ctx->explainableStmt(), vc, sub);
   if (analyze) {
-    out.category = sub.category;
+    // EXPLAIN ANALYZE EXECUTE p: what runs is p's body, which policy looks up by name.
+    out.category = sub.kind == Kind::Execute ? ws::Category::Session : sub.category;
     copyWhere(out, sub);
-    out.flags |= sub.flags;
+    // As for CREATE TABLE AS EXECUTE: a nested EXECUTE keeps executes_dynamic_sql to itself.
+    out.flags |= sub.kind == Kind::Execute ? (sub.flags & ~ws::kExecutesDynamicSql) : sub.flags;
     mergeObjects(out, sub);
   } else {
     const Access read = Access::Read;
