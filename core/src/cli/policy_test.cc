@@ -103,21 +103,6 @@ class SessionPrepared final : public policy::PreparedLookup {
 
 // ---- reading the cases file
 
-std::optional<std::string> readFileText(const std::string& path, std::string* why) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    *why = "is a directory";
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *why = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
 
 std::optional<std::string> readNonEmpty(Reader& r, const Field& f) {
   return config::detail::readString(r, f, false);
@@ -226,7 +211,7 @@ std::optional<std::vector<TestCase>> readCases(const std::string& path,
     return std::nullopt;
   };
   std::string why;
-  auto text = readFileText(path, &why);
+  auto text = config::detail::readFile(path, &why);
   if (!text) {
     errors.push_back({config::Mark{path, 0, 0}, "cannot read test cases: " + why});
     return fail();

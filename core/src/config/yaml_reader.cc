@@ -38,11 +38,12 @@ std::string where(std::string_view path) {
   return path.empty() ? std::string("at top level") : "in " + std::string(path);
 }
 
+}  // namespace
+
 std::string didYouMean(const std::string& hint) {
   return hint.empty() ? std::string() : " (did you mean '" + hint + "'?)";
 }
 
-//! Reads a whole small file; nullopt and `why` on failure.
 std::optional<std::string> readFile(const std::string& path, std::string* why) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -63,7 +64,6 @@ std::optional<std::string> readFile(const std::string& path, std::string* why) {
   return buf.str();
 }
 
-}  // namespace
 
 Mark Reader::mark(const YAML::Node& node, const Mark& fallback) const {
   if (!node.IsDefined()) return fallback;

@@ -141,4 +141,9 @@ std::optional<E> readEnum(Reader& r, const Field& f,
   return std::nullopt;
 }
 
+//! " (did you mean 'hint'?)", or empty when there is no hint.
+std::string didYouMean(const std::string& hint);
+//! Reads a whole small file; nullopt and `why` on failure (also for a directory).
+std::optional<std::string> readFile(const std::string& path, std::string* why);
+
 }  // namespace warden::config::detail

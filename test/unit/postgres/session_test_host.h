@@ -716,4 +716,15 @@ inline PgError expectFatal(Conversation& c, std::string_view sqlstate) {
   return e;
 }
 
+
+//! ErrorResponse 42501 "warden: ..." (severity ERROR) followed by ReadyForQuery(status).
+inline void checkDenial(const std::vector<Frame>& f, size_t at, uint8_t status) {
+  REQUIRE(f.size() >= at + 2);
+  PgError e = errorOf(f[at]);
+  CHECK(e.severity == "ERROR");
+  CHECK(e.code == "42501");
+  CHECK(startsWith(e.message, "warden: "));
+  CHECK(rfqStatus(f[at + 1]) == status);
+}
+
 }  // namespace warden::dialect::postgres::session_test
