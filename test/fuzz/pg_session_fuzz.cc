@@ -81,6 +81,19 @@ class Host final : public SessionHost {
     if (text.find("DROP") != std::string_view::npos) d.verdict = policy::Verdict::Deny;
     return d;
   }
+  LoginGate loginGate(std::string_view) noexcept override { return {}; }
+  std::string clientCertificateUser() const noexcept override { return {}; }
+  std::chrono::milliseconds loginFailed(std::string_view, std::string_view,
+                                        std::string_view) noexcept override {
+    return std::chrono::milliseconds(0);
+  }
+  void verifyToken(std::string token, std::function<void(TokenOutcome)> done) noexcept override {
+    TokenOutcome out;
+    out.ok = token == "good-token";
+    out.identity.user = "tok";
+    out.identity.method = "jwt";
+    done(std::move(out));
+  }
   bool registerCancelKey(std::span<const uint8_t>) noexcept override { return true; }
   bool requestCancel(std::span<const uint8_t>) noexcept override { return false; }
   bool cacheGet(std::string_view, std::string&) noexcept override { return false; }

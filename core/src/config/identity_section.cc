@@ -92,7 +92,8 @@ void readUsers(Reader& r, const Field& f, std::vector<User>& users) {
 void readOidc(Reader& r, const Field& f, std::optional<OidcConfig>& out) {
   MapView m(
       r, f.value, f.path, f.value_mark,
-      {"issuer", "audience", "jwks_file", "jwks_url", "user_claim", "groups_claim", "kind_claim"});
+      {"issuer", "audience", "jwks_file", "jwks_url", "user_claim", "groups_claim", "kind_claim",
+       "jwks_ca_file", "leeway", "refresh_min_interval", "fetch_timeout", "on_token_expiry"});
   if (!m.valid()) return;
   OidcConfig oidc;
   if (const Field* issuer = m.require("issuer")) {
@@ -127,7 +128,46 @@ void readOidc(Reader& r, const Field& f, std::optional<OidcConfig>& out) {
   if (const Field* claim = m.get("kind_claim")) {
     if (auto v = readString(r, *claim, false)) oidc.kind_claim = *v;
   }
+  if (const Field* ca = m.get("jwks_ca_file")) {
+    if (auto v = readPath(r, *ca, true)) oidc.jwks_ca_file = *v;
+  }
+  if (const Field* d = m.get("leeway")) {
+    if (auto v = readDuration(r, *d, true)) oidc.leeway = *v;
+  }
+  if (const Field* d = m.get("refresh_min_interval")) {
+    if (auto v = readDuration(r, *d, true)) oidc.refresh_min_interval = *v;
+  }
+  if (const Field* d = m.get("fetch_timeout")) {
+    if (auto v = readDuration(r, *d, false)) oidc.fetch_timeout = *v;
+  }
+  if (const Field* e = m.get("on_token_expiry")) {
+    if (auto v = readEnum<TokenExpiry>(r, *e, {{"close", TokenExpiry::Close}, {"ignore", TokenExpiry::Ignore}}))
+      oidc.on_expiry = *v;
+  }
   out = std::move(oidc);
+}
+
+void readThrottle(Reader& r, const Field& f, LoginThrottleConfig& t) {
+  MapView m(r, f.value, f.path, f.value_mark,
+            {"delay_after", "lockout_after", "window", "lockout", "max_delay"});
+  if (!m.valid()) return;
+  if (const Field* n = m.get("delay_after")) {
+    if (auto v = readInt(r, *n, 1, 1000000, "a positive integer")) t.delay_after = uint32_t(*v);
+  }
+  if (const Field* n = m.get("lockout_after")) {
+    if (auto v = readInt(r, *n, 1, 1000000, "a positive integer")) t.lockout_after = uint32_t(*v);
+  }
+  if (const Field* d = m.get("window")) {
+    if (auto v = readDuration(r, *d, false)) t.window = *v;
+  }
+  if (const Field* d = m.get("lockout")) {
+    if (auto v = readDuration(r, *d, false)) t.lockout = *v;
+  }
+  if (const Field* d = m.get("max_delay")) {
+    if (auto v = readDuration(r, *d, true)) t.max_delay = *v;
+  }
+  if (t.lockout_after < t.delay_after)
+    r.error(m.mark(), f.path + ": lockout_after must not be below delay_after");
 }
 
 }  // namespace
@@ -135,9 +175,10 @@ void readOidc(Reader& r, const Field& f, std::optional<OidcConfig>& out) {
 void readIdentitySection(Reader& r, const MapView& root, IdentityConfig& identity) {
   const Field* f = root.get("identity");
   if (f == nullptr) return;
-  MapView m(r, f->value, f->path, f->value_mark, {"users", "oidc"});
+  MapView m(r, f->value, f->path, f->value_mark, {"users", "oidc", "login_throttle"});
   if (const Field* users = m.get("users")) readUsers(r, *users, identity.users);
   if (const Field* oidc = m.get("oidc")) readOidc(r, *oidc, identity.oidc);
+  if (const Field* t = m.get("login_throttle")) readThrottle(r, *t, identity.login_throttle);
 }
 
 }  // namespace warden::config::detail

@@ -63,7 +63,17 @@ void readAdmin(Reader& r, const Field& f, AdminConfig& admin) {
 }
 
 void readTls(Reader& r, const Field& f, TlsConfig& tls) {
-  MapView m(r, f.value, f.path, f.value_mark, {"cert_file", "key_file"});
+  MapView m(r, f.value, f.path, f.value_mark,
+            {"cert_file", "key_file", "client_ca_file", "client_cert_user"});
+  if (const Field* ca = m.get("client_ca_file")) {
+    if (auto v = readPath(r, *ca, true)) tls.client_ca_file = *v;
+    if (m.get("cert_file") == nullptr)
+      r.error(ca->key_mark, f.path + ": client_ca_file needs cert_file and key_file");
+  }
+  if (const Field* cu = m.get("client_cert_user")) {
+    if (auto v = readEnum<CertUser>(r, *cu, {{"cn", CertUser::CommonName}, {"email", CertUser::Email}}))
+      tls.client_cert_user = *v;
+  }
   const Field* cert = m.get("cert_file");
   const Field* key = m.get("key_file");
   if ((cert == nullptr) != (key == nullptr)) {

@@ -86,7 +86,8 @@ SSL_CTX* newContext(std::string& err) {
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
 Result<std::shared_ptr<TlsContext>> TlsContext::makeServer(const std::string& cert_file,
-                                                           const std::string& key_file) {
+                                                           const std::string& key_file,
+                                                           const std::string& client_ca_file) {
   std::string why;
   if (!readable(cert_file, why)) {
     return makeError("TLS: cannot read certificate chain '" + cert_file + "': " + why);
@@ -118,6 +119,19 @@ Result<std::shared_ptr<TlsContext>> TlsContext::makeServer(const std::string& ce
     std::string reason = drainErrors();
     return makeError("TLS: private key '" + key_file + "' does not match certificate '" +
                      cert_file + "': " + (reason.empty() ? "key mismatch" : reason));
+  }
+  if (!client_ca_file.empty()) {
+    if (!readable(client_ca_file, why))
+      return makeError("TLS: cannot read client CA bundle '" + client_ca_file + "': " + why);
+    ERR_clear_error();
+    if (SSL_CTX_load_verify_locations(ctx, client_ca_file.c_str(), nullptr) != 1)
+      return fileError("cannot load client CA bundle from", client_ca_file);
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(client_ca_file.c_str());
+    if (names != nullptr) SSL_CTX_set_client_CA_list(ctx, names);
+    // Ask for a certificate; verify it when one comes (a bad one fails the handshake), but let
+    // clients without one continue to password / token login.
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    holder->verify_ = true;
   }
   return holder;
 }
@@ -356,6 +370,47 @@ void TlsChannel::shutdown() {
   ERR_clear_error();
   SSL_shutdown(ssl_);  // queues close_notify into the write BIO; we do not wait for the peer's
   ERR_clear_error();
+}
+
+TlsChannel::PeerIdentity TlsChannel::peerIdentity() const {
+  PeerIdentity id;
+  if (!done_ || !ctx_->isServer() || !ctx_->verifies()) return id;
+  X509* cert = SSL_get_peer_certificate(ssl_);
+  if (cert == nullptr) return id;
+  if (SSL_get_verify_result(ssl_) == X509_V_OK) {
+    id.verified = true;
+    auto text = [](ASN1_STRING* s) {
+      unsigned char* utf8 = nullptr;
+      int n = ASN1_STRING_to_UTF8(&utf8, s);
+      std::string out = n > 0 ? std::string(reinterpret_cast<char*>(utf8), size_t(n)) : std::string();
+      OPENSSL_free(utf8);
+      return out;
+    };
+    X509_NAME* subject = X509_get_subject_name(cert);
+    int i = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+    if (i >= 0) id.common_name = text(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
+    auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    if (sans != nullptr) {
+      for (size_t k = 0; k < sk_GENERAL_NAME_num(sans) && id.email.empty(); ++k) {
+        GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, k);
+        if (g->type == GEN_EMAIL) id.email = text(g->d.rfc822Name);
+      }
+      GENERAL_NAMES_free(sans);
+    }
+    if (id.email.empty()) {
+      int e = X509_NAME_get_index_by_NID(subject, NID_pkcs9_emailAddress, -1);
+      if (e >= 0) id.email = text(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, e)));
+    }
+    // Embedded NULs or control characters never name a user.
+    for (std::string* f : {&id.common_name, &id.email})
+      for (char c : *f)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          f->clear();
+          break;
+        }
+  }
+  X509_free(cert);
+  return id;
 }
 
 std::string TlsChannel::version() const { return ssl_ ? SSL_get_version(ssl_) : ""; }

@@ -1,6 +1,10 @@
 // core/src/runtime/session_runner.cc
 #include "session_runner.h"
 
+#include "warden/identity/login_throttle.h"
+
+#include <fmt/format.h>
+
 #include <netinet/in.h>
 
 #include <cstring>
@@ -51,6 +55,7 @@ SessionRunner::SessionRunner(Worker& worker, SnapshotPtr snapshot, const TargetR
 }
 
 SessionRunner::~SessionRunner() {
+  *alive_ = false;
   for (const auto& k : cancel_keys_) CancelRegistry::instance().remove(k);
   delete session_;  // virtual destructor inside the plugin
 }
@@ -354,6 +359,8 @@ const config::User* SessionRunner::findUser(std::string_view name) const noexcep
 
 void SessionRunner::setIdentity(policy::Identity identity) noexcept {
   identity_ = std::move(identity);
+  identity_.client_address = client_address_;
+  identity::LoginThrottle::instance().succeeded(identity_.user, identity::LoginThrottle::Clock::now());
   scope_.reset();
   scope_engine_.reset();
   log::info("authenticated", {{"session", id_}, {"target", target_.target->name},
@@ -361,8 +368,94 @@ void SessionRunner::setIdentity(policy::Identity identity) noexcept {
                               {"client", client_address_}});
 }
 
+std::string SessionRunner::clientCertificateUser() const noexcept {
+  try {
+    if (!client_ || !client_->tlsActive()) return {};
+    auto id = client_->peerIdentity();
+    if (!id.verified) return {};
+    return snapshot_->config->tls.client_cert_user == config::CertUser::Email ? id.email
+                                                                              : id.common_name;
+  } catch (...) {
+    return {};
+  }
+}
+
+dialect::SessionHost::LoginGate SessionRunner::loginGate(std::string_view user) noexcept {
+  LoginGate out;
+  const auto& snap = worker_.snapshot();
+  const auto& cfg = (snap ? snap->config : snapshot_->config)->identity.login_throttle;
+  auto g = identity::LoginThrottle::instance().check(client_address_, user, cfg,
+                                                    identity::LoginThrottle::Clock::now());
+  out.refused = g.refused;
+  out.reason = std::move(g.reason);
+  out.retry_after = g.retry_after;
+  if (out.refused)
+    log::warn("login refused", {{"session", id_}, {"user", std::string(user)},
+                                {"client", client_address_}, {"reason", out.reason}});
+  return out;
+}
+
+std::chrono::milliseconds SessionRunner::loginFailed(std::string_view user, std::string_view method,
+                                                     std::string_view reason) noexcept {
+  const auto& snap = worker_.snapshot();
+  const auto& cfg = (snap ? snap->config : snapshot_->config)->identity.login_throttle;
+  auto delay = identity::LoginThrottle::instance().failed(client_address_, user, cfg,
+                                                         identity::LoginThrottle::Clock::now());
+  // The auth event for the audit trail (audit issue): one line per failure.
+  log::info("login failed", {{"session", id_}, {"target", target_.target->name},
+                             {"user", std::string(user)}, {"method", std::string(method)},
+                             {"client", client_address_}, {"reason", std::string(reason)},
+                             {"delay_ms", (long long)delay.count()}});
+  return delay;
+}
+
+void SessionRunner::verifyToken(std::string token, std::function<void(TokenOutcome)> done) noexcept {
+  try {
+    const auto& snap = worker_.snapshot();
+    identity::OidcSource source = (snap ? snap : snapshot_)->oidc;
+    // Keep the snapshot (and with it source.config) alive while the token waits for keys.
+    auto keep = snap ? snap : snapshot_;
+    worker_.tokenVerifier().verify(
+        source, std::move(token),
+        [alive = alive_, keep, done = std::move(done)](identity::TokenVerifier::Outcome o) {
+          if (!*alive) return;
+          TokenOutcome out;
+          if (auto* v = std::get_if<identity::VerifiedToken>(&o)) {
+            out.ok = true;
+            out.identity.user = v->user;
+            out.identity.groups = v->groups;
+            out.identity.kind = v->kind.empty() ? "human" : v->kind;
+            out.identity.method = "jwt";
+            out.identity.expires = v->expires;
+            out.identity.issuer = v->issuer;
+          } else {
+            const auto& f = std::get<identity::TokenFailure>(o);
+            out.error = fmt::format("{}: {}", identity::tokenErrorName(f.code), f.message);
+          }
+          done(std::move(out));
+        });
+  } catch (...) {
+    TokenOutcome out;
+    out.error = "out of memory while checking the token";
+    done(std::move(out));
+  }
+}
+
 policy::Decision SessionRunner::evaluate(std::string_view text, policy::StatementOrigin origin,
                                          std::string_view statement_name) noexcept {
+  if (identity_.expires) {
+    const auto& snap = worker_.snapshot();
+    const auto& oidc = (snap ? snap->config : snapshot_->config)->identity.oidc;
+    bool close = !oidc || oidc->on_expiry == config::TokenExpiry::Close;
+    if (close && std::chrono::system_clock::now() >= *identity_.expires) {
+      policy::Decision d;
+      d.verdict = policy::Verdict::Deny;
+      d.close_session = true;
+      d.message = "your access token has expired; log in again with a fresh token";
+      log::info("token expired", {{"session", id_}, {"user", identity_.user}});
+      return d;
+    }
+  }
   policy::StatementRequest req;
   req.identity = &identity_;
   req.dialect = target_.target->dialect;

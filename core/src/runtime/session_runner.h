@@ -53,6 +53,11 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   const config::User* findUser(std::string_view name) const noexcept override;
   void setIdentity(policy::Identity identity) noexcept override;
   const policy::Identity& identity() const noexcept override { return identity_; }
+  LoginGate loginGate(std::string_view user) noexcept override;
+  std::string clientCertificateUser() const noexcept override;
+  std::chrono::milliseconds loginFailed(std::string_view user, std::string_view method,
+                                        std::string_view reason) noexcept override;
+  void verifyToken(std::string token, std::function<void(TokenOutcome)> done) noexcept override;
   policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin,
                             std::string_view statement_name) noexcept override;
   //! The worker's cached analysis of `text` for this target's dialect.
@@ -93,6 +98,8 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   dialect::Session* session_ = nullptr;
   policy::Identity identity_;
   PreparedRegistry prepared_;
+  //! False once this runner is gone: callbacks that outlive it (token checks) check it first.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   // The policy scope for (identity, target) under the engine that built it (rebuilt on reload).
   std::shared_ptr<const policy::PolicyScope> scope_;
   std::shared_ptr<policy::PolicyEngine> scope_engine_;  // held: a freed engine's address may be reused

@@ -26,7 +26,8 @@ Result<SnapshotPtr> buildSnapshot(config::ConfigPtr config, const plugin::Plugin
   snap->generation = generation;
   size_t before = errors.size();
   if (config->tls.enabled()) {
-    auto ctx = net::TlsContext::makeServer(config->tls.cert_file, config->tls.key_file);
+    auto ctx = net::TlsContext::makeServer(config->tls.cert_file, config->tls.key_file,
+                                           config->tls.client_ca_file);
     if (!ctx)
       errors.push_back("tls: " + ctx.error().message);
     else
@@ -58,6 +59,19 @@ Result<SnapshotPtr> buildSnapshot(config::ConfigPtr config, const plugin::Plugin
     snap->targets.emplace(t.name, std::move(rt));
   }
   if (auto engine = policy::makeRuleEngine(config, &errors)) snap->policy = engine.value();
+  if (const auto& oidc = config->identity.oidc) {
+    snap->oidc.config = &*oidc;
+    if (!oidc->jwks_file.empty()) {
+      auto keys = identity::loadJwksFile(oidc->jwks_file);
+      if (!keys) errors.push_back(fmt::format("identity.oidc.jwks_file: {}", keys.error().message));
+      else snap->oidc.file_keys = keys.value();
+    }
+    if (oidc->jwks_url.rfind("https://", 0) == 0) {
+      auto ctx = net::TlsContext::makeClient(true, oidc->jwks_ca_file);
+      if (!ctx) errors.push_back(fmt::format("identity.oidc.jwks_url: TLS: {}", ctx.error().message));
+      else snap->oidc.tls = ctx.value();
+    }
+  }
   if (errors.size() != before) return makeError("invalid configuration");
   return SnapshotPtr(std::move(snap));
 }

@@ -59,6 +59,10 @@ class Stream {
   //! TLS: server role (client side of a session) or client role (backend side).
   void startTls(std::shared_ptr<net::TlsContext> ctx, const std::string& server_name);
   bool tlsActive() const { return tls_ != nullptr; }
+  //! The verified client certificate's identity (server-role TLS), empty otherwise.
+  net::TlsChannel::PeerIdentity peerIdentity() const {
+    return tls_ ? tls_->peerIdentity() : net::TlsChannel::PeerIdentity{};
+  }
 
   //! Closes the handle now (queued writes are cancelled).
   void close();

@@ -195,6 +195,11 @@ void Worker::oobFinished(OobSender* o) {
   });
 }
 
+identity::TokenVerifier& Worker::tokenVerifier() {
+  if (!token_verifier_) token_verifier_ = std::make_unique<identity::TokenVerifier>(&loop_);
+  return *token_verifier_;
+}
+
 Worker::DialectAnalysis& Worker::analysisFor(dialect::Dialect* dialect) {
   auto& slot = analyses_[dialect];
   if (!slot) {

@@ -81,6 +81,8 @@ class Worker {
     sql::AnalysisCache cache;
   };
   DialectAnalysis& analysisFor(dialect::Dialect* dialect);
+  //! This worker's OIDC token verifier (its own JWKS cache and fetches; loop thread only).
+  identity::TokenVerifier& tokenVerifier();
 
  private:
   struct Listener {
@@ -109,6 +111,7 @@ class Worker {
   std::vector<uint8_t> plain_scratch_, cipher_scratch_;
   std::unordered_map<std::string, std::string> cache_;
   std::unordered_map<dialect::Dialect*, std::unique_ptr<DialectAnalysis>> analyses_;
+  std::unique_ptr<identity::TokenVerifier> token_verifier_;
   bool draining_ = false;
   bool stopping_ = false;
 };

@@ -107,6 +107,11 @@ void PgSession::fatal(std::string_view sqlstate, std::string_view message, std::
 }
 
 void PgSession::onTimer() noexcept {
+  if (auth_failing_ && state_ == State::ClientAuth) {
+    auth_failing_ = false;
+    sendAuthFailure();
+    return;
+  }
   if (state_ != State::Ready && state_ != State::Closing)
     fatal(sqlstate::kConnectionFailure, fmt::format("connection setup timed out in state {}",
                                                     stateName(state_)));

@@ -68,7 +68,11 @@ class PgSession final : public Session {
   void handleSaslMessage(std::span<const uint8_t> body);
   void handlePasswordMessage(std::span<const uint8_t> body);
   void clientAuthenticated(const std::string& method);
-  void authFailed();
+  void clientAuthenticated(policy::Identity identity);
+  //! Logs the failure with the core (throttling, audit) and answers 28P01, after the delay the
+  //! core asks for.
+  void authFailed(std::string_view method, std::string_view reason);
+  void sendAuthFailure();
   //! Keeps client bytes that arrive before Ready (bounded) and pauses the client until then.
   void keepEarlyBytes(std::span<const uint8_t> data);
 
@@ -121,6 +125,9 @@ class PgSession final : public Session {
   crypto::ScramVerifier scram_server_verifier_;
   bool expect_sasl_initial_ = true;
   bool cleartext_auth_ = false;
+  bool token_auth_ = false;     // the password is an OIDC access token
+  bool token_pending_ = false;  // waiting for the core's verdict on it
+  bool auth_failing_ = false;   // failure reply held back by login throttling
   std::vector<std::string> user_groups_;
   std::string user_kind_;
   bool user_known_ = false;

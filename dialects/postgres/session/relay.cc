@@ -247,6 +247,10 @@ const policy::Decision* PgSession::findDenied(std::string_view name) const {
 
 void PgSession::denyStatement(const policy::Decision& d, StandIn kind,
                               std::string_view statement_name) {
+  if (d.close_session) {  // e.g. the session's access token expired
+    fatal(sqlstate::kInvalidAuthSpec, d.message.empty() ? "session ended by policy" : d.message);
+    return;
+  }
   const bool extended = kind != StandIn::Query;
   std::string message;
   if (d.verdict == policy::Verdict::Hold)

@@ -166,8 +166,50 @@ void PgSession::handleStartupMessage(StartupMessage msg) {
   backend_params_ = std::move(forwarded.value());
   startup_ = std::move(msg);
 
+  auto gate = host_.loginGate(user_);
+  if (gate.refused) {
+    fatal(sqlstate::kInvalidPassword,
+          fmt::format("{}; try again in {} s", gate.reason,
+                      std::max<long long>(1, (gate.retry_after.count() + 999) / 1000)));
+    return;
+  }
+
   // Copy what we need: the user entry belongs to the current config snapshot.
   const config::User* u = host_.findUser(user_);
+  // mTLS: a client certificate that verified against tls.client_ca_file is the credential. Its
+  // user must be the one the client logs in as; groups and kind come from a static user entry
+  // of that name when there is one.
+  if (std::string cert_user = host_.clientCertificateUser(); !cert_user.empty()) {
+    state_ = State::ClientAuth;
+    if (cert_user != user_) {
+      authFailed("mtls", fmt::format("client certificate is for \"{}\", not \"{}\"", cert_user, user_));
+      return;
+    }
+    if (u) {
+      user_groups_ = u->groups;
+      user_kind_ = u->kind == config::IdentityKind::Agent     ? "agent"
+                   : u->kind == config::IdentityKind::Service ? "service"
+                                                              : "human";
+    }
+    clientAuthenticated("mtls");
+    return;
+  }
+  if (u == nullptr && host_.config().identity.oidc) {
+    // Not a static user: the password is an OIDC access token. Tokens never travel in clear.
+    state_ = State::ClientAuth;
+    if (!host_.tlsActive(Side::Client)) {
+      host_.loginFailed(user_, "jwt", "token login over plaintext refused");
+      fatal(sqlstate::kInvalidPassword,
+            "access tokens are only accepted over TLS; connect with sslmode=require");
+      return;
+    }
+    token_auth_ = true;
+    cleartext_auth_ = true;
+    Bytes out;
+    encodeAuthCleartext(out);
+    sendToClient(out);
+    return;
+  }
   crypto::ScramVerifier verifier = mockVerifier(user_);
   if (u) {
     user_known_ = true;
@@ -193,7 +235,7 @@ void PgSession::handleStartupMessage(StartupMessage msg) {
 }
 
 void PgSession::handleClientAuth(std::span<const uint8_t> data) {
-  while (!data.empty() && state_ == State::ClientAuth) {
+  while (!data.empty() && state_ == State::ClientAuth && !token_pending_ && !auth_failing_) {
     ReadEvent ev = client_reader_.next(data, nullptr, nullptr);
     if (ev.kind == ReadEvent::Kind::NeedMore) return;
     if (ev.kind == ReadEvent::Kind::Error) {
@@ -245,7 +287,7 @@ void PgSession::handleSaslMessage(std::span<const uint8_t> body) {
   }
   auto final_msg = scram_server_->handleClientFinal(asStringView(body));
   if (!final_msg || !user_known_) {
-    authFailed();
+    authFailed("scram", user_known_ ? "wrong password" : "unknown user");
     return;
   }
   encodeAuthSaslFinal(out, final_msg.value());
@@ -259,31 +301,60 @@ void PgSession::handlePasswordMessage(std::span<const uint8_t> body) {
     fatal(sqlstate::kProtocolViolation, "malformed password message");
     return;
   }
+  if (token_auth_) {
+    // Wait for the verdict (the core may have to fetch signing keys first).
+    token_pending_ = true;
+    host_.verifyToken(std::string(pw.value()), [this](dialect::SessionHost::TokenOutcome r) {
+      token_pending_ = false;
+      if (state_ != State::ClientAuth) return;
+      if (!r.ok) {
+        authFailed("jwt", r.error);
+        return;
+      }
+      clientAuthenticated(std::move(r.identity));
+    });
+    return;
+  }
   // Everyone, known or not, pays the same derivation against their (possibly mock) verifier:
   // no timing difference to probe user names with.
   const auto& v = scram_server_verifier_;
   auto check = crypto::makeScramVerifier(pw.value(), v.salt, v.iterations);
   bool ok = user_known_ && crypto::constantTimeEqual(check.stored_key, v.stored_key);
   if (!ok) {
-    authFailed();
+    authFailed("password", user_known_ ? "wrong password" : "unknown user");
     return;
   }
   clientAuthenticated("password");
 }
 
-void PgSession::authFailed() {
-  log(LogLevel::Info, fmt::format("authentication failed for user \"{}\"", user_));
+void PgSession::authFailed(std::string_view method, std::string_view reason) {
+  log(LogLevel::Info, fmt::format("authentication failed for user \"{}\" ({}: {})", user_, method, reason));
+  auto delay = host_.loginFailed(user_, method, reason);
+  if (delay.count() > 0) {
+    // Hold the reply back (slows guessing); nothing the client sends meanwhile is read.
+    auth_failing_ = true;
+    host_.armTimer(delay);
+    return;
+  }
+  sendAuthFailure();
+}
+
+void PgSession::sendAuthFailure() {
   fatal(sqlstate::kInvalidPassword,
         fmt::format("password authentication failed for user \"{}\"", user_));
 }
 
 void PgSession::clientAuthenticated(const std::string& method) {
-  scram_server_.reset();
   policy::Identity id;
   id.user = user_;
   id.groups = user_groups_;
   id.kind = user_kind_.empty() ? "human" : user_kind_;
   id.method = method;
+  clientAuthenticated(std::move(id));
+}
+
+void PgSession::clientAuthenticated(policy::Identity id) {
+  scram_server_.reset();
   host_.setIdentity(std::move(id));
   Bytes out;
   encodeAuthOk(out);

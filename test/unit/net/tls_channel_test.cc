@@ -291,6 +291,61 @@ TEST_CASE("TLS client verification: hostname, IP SAN, wrong name, wrong CA", "[t
   CHECK(attempt(clientCtx(false, {}), ""));
 }
 
+TEST_CASE("TLS client certificates: verified identity, wrong CA refused, none allowed", "[tls]") {
+  Fixture f;
+  // A client certificate for "alice" (self-signed, so it is its own CA) and an unrelated one.
+  PkeyPtr ak = makeKey();
+  std::string alice_cert = f.dir + "/alice.pem", alice_key = f.dir + "/alice_key.pem";
+  writeKey(ak.get(), alice_key);
+  writeCert(makeCert(ak.get(), "alice", "email:alice@example.com").get(), alice_cert);
+  auto server = TlsContext::makeServer(f.cert, f.key, alice_cert);
+  INFO((server.ok() ? std::string() : server.error().message));
+  REQUIRE(server.ok());
+
+  auto clientWith = [&](const std::string& cert, const std::string& key) {
+    auto c = clientCtx(false, "");
+    if (!cert.empty()) {
+      REQUIRE(SSL_CTX_use_certificate_file(c->raw(), cert.c_str(), SSL_FILETYPE_PEM) == 1);
+      REQUIRE(SSL_CTX_use_PrivateKey_file(c->raw(), key.c_str(), SSL_FILETYPE_PEM) == 1);
+    }
+    return c;
+  };
+  SECTION("a certificate from the client CA identifies the client") {
+    TlsChannel client(clientWith(alice_cert, alice_key), "localhost");
+    TlsChannel srv(*server);
+    auto [c, s] = handshakeBoth(client, srv);
+    REQUIRE(c == Status::Ok);
+    REQUIRE(s == Status::Ok);
+    auto id = srv.peerIdentity();
+    CHECK(id.verified);
+    CHECK(id.common_name == "alice");
+    CHECK(id.email == "alice@example.com");
+  }
+  SECTION("a certificate from another CA fails the handshake") {
+    TlsChannel client(clientWith(f.other_cert, f.other_key), "localhost");
+    TlsChannel srv(*server);
+    auto [c, s] = handshakeBoth(client, srv);
+    CHECK(s == Status::Error);
+    CHECK_FALSE(srv.peerIdentity().verified);
+  }
+  SECTION("no certificate: the handshake completes without an identity") {
+    TlsChannel client(clientWith("", ""), "localhost");
+    TlsChannel srv(*server);
+    auto [c, s] = handshakeBoth(client, srv);
+    REQUIRE(s == Status::Ok);
+    auto id = srv.peerIdentity();
+    CHECK_FALSE(id.verified);
+    CHECK(id.common_name.empty());
+  }
+  SECTION("without a client CA no identity is ever reported") {
+    TlsChannel client(clientWith(alice_cert, alice_key), "localhost");
+    TlsChannel srv(serverCtx(f));
+    auto [c, s] = handshakeBoth(client, srv);
+    REQUIRE(s == Status::Ok);
+    CHECK_FALSE(srv.peerIdentity().verified);
+  }
+}
+
 TEST_CASE("TLS server refuses clients below TLS 1.2", "[tls]") {
   Fixture f;
   auto sctx = serverCtx(f);

@@ -192,6 +192,27 @@ class FakeHost final : public SessionHost {
   }
   const policy::Identity& identity() const noexcept override { return ident; }
   std::vector<std::string> evaluated_names;  // statement_name per evaluate() call
+  LoginGate gate;                            // what loginGate() answers
+  std::chrono::milliseconds failure_delay{0};  // what loginFailed() answers
+  std::vector<std::string> login_failures;     // "user/method/reason" per loginFailed()
+  std::function<void(std::string, std::function<void(TokenOutcome)>)> token_verifier;
+  LoginGate loginGate(std::string_view) noexcept override { return gate; }
+  std::string cert_user;  // what clientCertificateUser() answers
+  std::string clientCertificateUser() const noexcept override { return cert_user; }
+  std::chrono::milliseconds loginFailed(std::string_view user, std::string_view method,
+                                        std::string_view reason) noexcept override {
+    login_failures.push_back(std::string(user) + "/" + std::string(method) + "/" + std::string(reason));
+    return failure_delay;
+  }
+  void verifyToken(std::string token, std::function<void(TokenOutcome)> done) noexcept override {
+    if (token_verifier) {
+      token_verifier(std::move(token), std::move(done));
+      return;
+    }
+    TokenOutcome out;
+    out.error = "no verifier in this test";
+    done(std::move(out));
+  }
   policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin,
                             std::string_view statement_name = {}) noexcept override {
     evaluated.emplace_back(std::string(text), origin);

@@ -35,9 +35,15 @@ enum class BackendTls { Disable, Prefer, Require, VerifyFull };
 enum class ClientAuth { Scram, Password };  // Password = cleartext, only ever offered over TLS
 enum class IdentityKind { Human, Agent, Service };
 
+enum class CertUser { CommonName, Email };
+
 struct TlsConfig {
   std::string cert_file;  // empty: no client-facing TLS
   std::string key_file;
+  //! mTLS: CA bundle that client certificates must chain to. A verified certificate identifies
+  //! the client (its subject CN or SAN e-mail, per client_cert_user); empty: no client certs.
+  std::string client_ca_file;
+  CertUser client_cert_user = CertUser::CommonName;
   bool enabled() const { return !cert_file.empty(); }
 };
 
@@ -49,14 +55,33 @@ struct User {
   IdentityKind kind = IdentityKind::Human;
 };
 
+enum class TokenExpiry { Close, Ignore };
+
 struct OidcConfig {
   std::string issuer, audience, jwks_file, jwks_url;
   std::string user_claim = "sub", groups_claim = "groups", kind_claim = "warden_kind";
+  std::string jwks_ca_file;                    // https jwks_url: CA bundle (default: system)
+  std::chrono::milliseconds leeway{60000};     // clock skew allowed for exp / nbf / iat
+  std::chrono::milliseconds refresh_min_interval{30000};  // unknown kid: refetch at most this often
+  std::chrono::milliseconds fetch_timeout{5000};
+  //! A session whose token expired: closed at its next statement (default), or kept.
+  TokenExpiry on_expiry = TokenExpiry::Close;
+};
+
+//! Repeated login failures from one client address or for one user name are slowed, then
+//! refused for a while.
+struct LoginThrottleConfig {
+  uint32_t delay_after = 5;                         // failures in `window` before replies slow down
+  uint32_t lockout_after = 20;                      // failures in `window` before logins are refused
+  std::chrono::milliseconds window{600000};         // 10 min
+  std::chrono::milliseconds lockout{900000};        // 15 min
+  std::chrono::milliseconds max_delay{5000};        // slowest failure reply
 };
 
 struct IdentityConfig {
   std::vector<User> users;
   std::optional<OidcConfig> oidc;
+  LoginThrottleConfig login_throttle;
   const User* findUser(std::string_view name) const;
 };
 

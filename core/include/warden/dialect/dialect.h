@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -76,8 +77,35 @@ class SessionHost {
   //! Static user lookup (nullptr when unknown). The pointer is valid only until control returns
   //! to the loop (a reload may replace the snapshot): copy what you need.
   virtual const config::User* findUser(std::string_view name) const noexcept = 0;
-  //! Records who the client is (after the dialect authenticated it).
+  //! Records who the client is (after the dialect authenticated it). Also ends the login
+  //! throttling count for that user.
   virtual void setIdentity(policy::Identity identity) noexcept = 0;
+
+  // --- login (the core's identity service: every dialect uses the same)
+  struct LoginGate {
+    bool refused = false;
+    std::string reason;                       // for the log and the client
+    std::chrono::milliseconds retry_after{0};
+  };
+  //! Before asking for credentials: refused while this client address or user is locked out
+  //! after repeated failures.
+  virtual LoginGate loginGate(std::string_view user) noexcept = 0;
+  //! A login failed: logs it (and audits it once audit lands) and returns how long the dialect
+  //! should hold the failure reply (slows guessing down).
+  virtual std::chrono::milliseconds loginFailed(std::string_view user, std::string_view method,
+                                                std::string_view reason) noexcept = 0;
+  //! The client certificate's user when the client presented one that verified against
+  //! tls.client_ca_file (subject CN or SAN e-mail per tls.client_cert_user); empty otherwise.
+  virtual std::string clientCertificateUser() const noexcept = 0;
+  struct TokenOutcome {
+    bool ok = false;
+    policy::Identity identity;  // user, groups, kind from the token's claims; method "jwt"
+    std::string error;          // why not (for the log; the client only learns "login failed")
+  };
+  //! Verifies an OIDC access token given as the password (identity.oidc). `done` runs on this
+  //! session's loop thread, possibly before verifyToken returns, and never after the session
+  //! closed. Keys may have to be fetched first (unknown kid).
+  virtual void verifyToken(std::string token, std::function<void(TokenOutcome)> done) noexcept = 0;
   virtual const policy::Identity& identity() const noexcept = 0;
   //! The policy seam. Must be called for every statement before it is forwarded.
   //! `statement_name`: the protocol-level prepared statement name (PG Parse), empty otherwise;

@@ -27,8 +27,12 @@ class TlsContext {
   TlsContext& operator=(const TlsContext&) = delete;
 
   //! Server role: certificate chain + private key (PEM files). TLS 1.2+.
+  //! `client_ca_file` (optional): request a client certificate and verify it against this CA
+  //! bundle (mTLS). A client without a certificate still connects; one whose certificate does
+  //! not verify fails the handshake.
   static Result<std::shared_ptr<TlsContext>> makeServer(const std::string& cert_file,
-                                                        const std::string& key_file);
+                                                        const std::string& key_file,
+                                                        const std::string& client_ca_file = {});
   //! Client role. verify=false: encrypt only (backend.tls prefer/require). verify=true: verify
   //! the chain against `ca_file` (or the system bundle when empty); hostname checked per channel.
   static Result<std::shared_ptr<TlsContext>> makeClient(bool verify, const std::string& ca_file);
@@ -75,6 +79,14 @@ class TlsChannel {
 
   const std::string& lastError() const { return error_; }
   std::string version() const;  // "TLSv1.3"
+  //! Server role, after the handshake: the client certificate's identity when one was presented
+  //! and verified against the context's client CA; empty otherwise.
+  struct PeerIdentity {
+    bool verified = false;
+    std::string common_name;  // subject CN (UTF-8)
+    std::string email;        // first rfc822Name SAN, else the subject emailAddress
+  };
+  PeerIdentity peerIdentity() const;
   std::string cipher() const;
 
  private:

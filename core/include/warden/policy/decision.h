@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,11 +19,16 @@
 
 namespace warden::policy {
 
+//! The Principal: who is asking, produced at login, read by policy, masking, approvals, audit.
 struct Identity {
   std::string user;
   std::vector<std::string> groups;
   std::string kind = "human";   // human | agent | service
   std::string method;           // scram | password | jwt | mtls ...
+  std::string client_address;   // "ip:port" the client connected from
+  //! When the credential stops being valid (token `exp`); empty for passwords.
+  std::optional<std::chrono::system_clock::time_point> expires;
+  std::string issuer;           // token issuer (jwt)
 };
 
 //! Where the statement text came from inside the protocol.
@@ -96,6 +103,8 @@ struct Decision {
   std::string message;     // client-facing text, without the "warden: " prefix
   std::string hold_id;     // approval id when verdict == Hold
   std::shared_ptr<const ResultTransform> transform;  // optional (masking)
+  //! The session must end after the denial (e.g. its access token expired).
+  bool close_session = false;
   //! Every rule that matched, in config order, enforcing and dry-run alike (empty: none).
   std::vector<RuleMatch> matches;
   //! The verdict came from default_action: no enforcing rule matched.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "warden/config/config.h"
+#include "warden/identity/token_verifier.h"
 #include "warden/net/tls_channel.h"
 #include "warden/policy/decision.h"
 
@@ -30,6 +31,7 @@ struct Snapshot {
   std::shared_ptr<net::TlsContext> client_tls;   // null when no tls.cert_file
   std::map<std::string, TargetRuntime> targets;  // by target name
   std::shared_ptr<policy::PolicyEngine> policy;
+  identity::OidcSource oidc;                      // config null when identity.oidc is absent
   uint64_t generation = 0;
 
   const TargetRuntime* find(const std::string& name) const;
