@@ -38,6 +38,9 @@ void Worker::run() {
   if (snapshot_)
     for (const auto& [name, rt] : snapshot_->targets) analysisFor(rt.dialect);
   uv_run(&loop_, UV_RUN_DEFAULT);
+  // A JWKS fetch still in flight is cancelled here, on the loop thread, so its handles close
+  // through the loop before it ends (never from ~Worker after uv_loop_close).
+  token_verifier_.reset();
   // Anything still open (should be nothing after a clean stop) is closed so the loop can end.
   uv_walk(
       &loop_,
