@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "warden/base/log.h"
@@ -11,6 +12,21 @@
 namespace warden::identity {
 
 using Clock = std::chrono::steady_clock;
+
+namespace {
+//! The newest keys any worker fetched, so a worker that never fetched (or whose provider went
+//! down before it could) still verifies tokens with cached keys.
+struct SharedKeys {
+  std::mutex mu;
+  std::string url;
+  std::shared_ptr<const KeySet> keys;
+  Clock::time_point time{};
+};
+SharedKeys& shared() {
+  static SharedKeys s;
+  return s;
+}
+}  // namespace
 
 Result<std::shared_ptr<const KeySet>> loadJwksFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,6 +84,15 @@ void TokenVerifier::verify(const OidcSource& source, std::string token, Done don
     fetched_once_ = false;
     last_fetch_error_.clear();
   }
+  {
+    // Adopt newer keys another worker fetched.
+    SharedKeys& sh = shared();
+    std::lock_guard<std::mutex> lock(sh.mu);
+    if (sh.url == url_ && sh.keys && sh.time > keys_time_) {
+      url_keys_ = sh.keys;
+      keys_time_ = sh.time;
+    }
+  }
   auto now = Clock::now();
   bool fresh_enough = url_keys_ && now - keys_time_ < kMaxKeyAge;
   if (fresh_enough) {
@@ -124,6 +149,13 @@ void TokenVerifier::fetchDone(Result<net::HttpResponse> r) {
       url_keys_ = keys.value();
       keys_time_ = Clock::now();
       last_fetch_error_.clear();
+      SharedKeys& sh = shared();
+      std::lock_guard<std::mutex> lock(sh.mu);
+      if (sh.url != url_ || keys_time_ > sh.time) {
+        sh.url = url_;
+        sh.keys = url_keys_;
+        sh.time = keys_time_;
+      }
       for (const auto& w : warnings) log::warn("jwks key skipped", {{"url", url_}, {"why", w}});
     }
   }

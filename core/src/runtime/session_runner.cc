@@ -447,7 +447,9 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
     const auto& snap = worker_.snapshot();
     const auto& oidc = (snap ? snap->config : snapshot_->config)->identity.oidc;
     bool close = !oidc || oidc->on_expiry == config::TokenExpiry::Close;
-    if (close && std::chrono::system_clock::now() >= *identity_.expires) {
+    // The same leeway as at login: a token accepted inside it is not expired one statement later.
+    auto leeway = oidc ? oidc->leeway : std::chrono::milliseconds(0);
+    if (close && std::chrono::system_clock::now() >= *identity_.expires + leeway) {
       policy::Decision d;
       d.verdict = policy::Verdict::Deny;
       d.close_session = true;

@@ -7,7 +7,8 @@
 //!  - When the provider is down the last good keys keep serving for up to kMaxKeyAge; tokens
 //!    with a new kid fail.
 //!  - One fetch at a time; waiting tokens are bounded (kMaxWaiters), extra ones fail at once.
-//! Loop thread only (no locks): each worker has its own.
+//! Loop thread only: each worker has its own verifier and fetches; keys a fetch brings are also
+//! published process-wide (one mutex), so every worker can use the newest cached keys.
 #pragma once
 
 #include <uv.h>
