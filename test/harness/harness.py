@@ -471,6 +471,7 @@ class WardenConfig:
         self.targets = []
         self.users = []
         self.extra = ""            # raw YAML appended at the end (rules, masking, ...)
+        self.tls_extra = ""        # raw YAML lines inside `tls:` (client_ca_file, ...)
         self.default_action = "allow"
 
     def add_target(self, name, pg, client_tls="optional", backend_user="app",
@@ -496,6 +497,8 @@ class WardenConfig:
         out = [f"workers: {self.workers}"]
         if self.cert:
             out += ["tls:", f"  cert_file: {_q(self.cert)}", f"  key_file: {_q(self.key)}"]
+            if self.tls_extra:
+                out += [line for line in self.tls_extra.rstrip("\n").split("\n")]
         out += ["identity:", "  users:"]
         for u in self.users:
             out += [f"    - name: {_q(u['name'])}", f"      password: {_q(u['password'])}",
