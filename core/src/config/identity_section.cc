@@ -93,7 +93,8 @@ void readOidc(Reader& r, const Field& f, std::optional<OidcConfig>& out) {
   MapView m(
       r, f.value, f.path, f.value_mark,
       {"issuer", "audience", "jwks_file", "jwks_url", "user_claim", "groups_claim", "kind_claim",
-       "jwks_ca_file", "leeway", "refresh_min_interval", "fetch_timeout", "on_token_expiry"});
+       "jwks_ca_file", "leeway", "refresh_min_interval", "fetch_timeout", "on_token_expiry",
+       "match_startup_user"});
   if (!m.valid()) return;
   OidcConfig oidc;
   if (const Field* issuer = m.require("issuer")) {
@@ -139,6 +140,9 @@ void readOidc(Reader& r, const Field& f, std::optional<OidcConfig>& out) {
   }
   if (const Field* d = m.get("fetch_timeout")) {
     if (auto v = readDuration(r, *d, false)) oidc.fetch_timeout = *v;
+  }
+  if (const Field* b = m.get("match_startup_user")) {
+    if (auto v = readBool(r, *b)) oidc.match_startup_user = *v;
   }
   if (const Field* e = m.get("on_token_expiry")) {
     if (auto v = readEnum<TokenExpiry>(r, *e, {{"close", TokenExpiry::Close}, {"ignore", TokenExpiry::Ignore}}))

@@ -311,6 +311,12 @@ void PgSession::handlePasswordMessage(std::span<const uint8_t> body) {
         authFailed("jwt", r.error);
         return;
       }
+      const auto& oidc = host_.config().identity.oidc;
+      if ((!oidc || oidc->match_startup_user) && r.identity.user != user_) {
+        authFailed("jwt", fmt::format("the token is for \"{}\", not the startup user \"{}\"",
+                                      r.identity.user, user_));
+        return;
+      }
       clientAuthenticated(std::move(r.identity));
     });
     return;

@@ -49,10 +49,19 @@ TEST_CASE("login: an unknown user with OIDC configured sends a token over TLS",
   CHECK(c.clientBytes().empty());  // nothing until the verdict
   CHECK(c.host.connects == 0);
 
+  SECTION("a token for another user than the startup user is refused") {
+    SessionHost::TokenOutcome other;
+    other.ok = true;
+    other.identity.user = "someone-else";
+    pending(other);
+    expectFatal(c, "28P01");
+    REQUIRE(c.host.login_failures.size() == 1);
+    CHECK(c.host.login_failures[0].find("not the startup user") != std::string::npos);
+  }
   SECTION("a good token logs in as the token's identity") {
     SessionHost::TokenOutcome ok;
     ok.ok = true;
-    ok.identity.user = "svc-reporting";
+    ok.identity.user = "token-user";
     ok.identity.groups = {"analysts"};
     ok.identity.kind = "service";
     ok.identity.method = "jwt";
@@ -60,7 +69,7 @@ TEST_CASE("login: an unknown user with OIDC configured sends a token over TLS",
     f = c.clientFrames();
     REQUIRE(types(f) == "R");
     CHECK(authOf(f[0]).code == AuthCode::Ok);
-    CHECK(c.host.ident.user == "svc-reporting");
+    CHECK(c.host.ident.user == "token-user");
     CHECK(c.host.ident.groups == std::vector<std::string>{"analysts"});
     CHECK(c.host.ident.kind == "service");
     CHECK(c.host.ident.method == "jwt");
@@ -75,6 +84,28 @@ TEST_CASE("login: an unknown user with OIDC configured sends a token over TLS",
     CHECK(c.host.login_failures[0] == "token-user/jwt/token expired");
     CHECK(c.host.connects == 0);
   }
+}
+
+TEST_CASE("login: match_startup_user false lets the token alone decide", "[postgres][session][login]") {
+  Conversation c([](config::Config& cfg) {
+    enableOidc(cfg);
+    cfg.identity.oidc->match_startup_user = false;
+  });
+  c.host.tls_active[int(Side::Client)] = true;
+  c.host.token_verifier = [](std::string, std::function<void(SessionHost::TokenOutcome)> done) {
+    SessionHost::TokenOutcome ok;
+    ok.ok = true;
+    ok.identity.user = "from-token";
+    ok.identity.method = "jwt";
+    done(ok);
+  };
+  c.fromClient(tokenStartup("anything"));
+  (void)c.clientFrames();
+  c.fromClient(passwordMessage("t"));
+  auto f = c.clientFrames();
+  REQUIRE(types(f) == "R");
+  CHECK(authOf(f[0]).code == AuthCode::Ok);
+  CHECK(c.host.ident.user == "from-token");
 }
 
 TEST_CASE("login: a token is never asked for over plaintext", "[postgres][session][login]") {

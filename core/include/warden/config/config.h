@@ -66,6 +66,9 @@ struct OidcConfig {
   std::chrono::milliseconds fetch_timeout{5000};
   //! A session whose token expired: closed at its next statement (default), or kept.
   TokenExpiry on_expiry = TokenExpiry::Close;
+  //! The startup user name must equal the token's user claim (default). false: any startup
+  //! name, the token alone decides who logs in.
+  bool match_startup_user = true;
 };
 
 //! Repeated login failures from one client address or for one user name are slowed, then
