@@ -13,6 +13,10 @@
 #include "warden/plugin/loader.h"
 #include "warden/runtime/server.h"
 
+namespace warden::cli {
+int cmdAudit(std::vector<std::string> args);  // audit_verify.cc
+}
+
 namespace {
 
 void usage(FILE* out) {
@@ -23,6 +27,8 @@ void usage(FILE* out) {
           "  explain [--config FILE --target NAME] [--dialect D] [--user U] [--groups a,b]\n"
           "          [--kind K] [--plugin-dir DIR] SQL   the analysis of SQL (and the decision) as JSON\n"
           "  policy test --config FILE CASES.yaml   run policy test cases, PASS/FAIL per case\n"
+          "  audit verify DIR [--key PUBFILE] [--strict] [--json]   check the audit hash chain\n"
+          "          and signed checkpoints (exit 1 with the first bad seq)\n"
           "  version [--plugin-dir DIR]   version, ABI, build key, loaded plugins\n");
 }
 
@@ -93,6 +99,7 @@ int main(int argc, char** argv) {
   if (cmd == "version" || cmd == "--version") return cmdVersion(args);
   if (cmd == "explain") return warden::cli::cmdExplain(args);
   if (cmd == "policy") return warden::cli::cmdPolicy(args);
+  if (cmd == "audit") return warden::cli::cmdAudit(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     usage(stdout);
     return 0;
