@@ -90,14 +90,117 @@ void readTls(Reader& r, const Field& f, TlsConfig& tls) {
   }
 }
 
+//! A YAML subtree as JSON (scalars as strings, except true/false/integers).
+void yamlToJson(const YAML::Node& n, std::string& out) {
+  auto quote = [&out](const std::string& s) {
+    out += '"';
+    for (char c : s) {
+      if (c == '"' || c == '\\') { out += '\\'; out += c; }
+      else if (static_cast<unsigned char>(c) < 0x20) { char b[8]; snprintf(b, sizeof b, "\\u%04x", c); out += b; }
+      else out += c;
+    }
+    out += '"';
+  };
+  if (n.IsMap()) {
+    out += '{';
+    bool first = true;
+    for (const auto& kv : n) {
+      if (!first) out += ',';
+      first = false;
+      quote(kv.first.Scalar());
+      out += ':';
+      yamlToJson(kv.second, out);
+    }
+    out += '}';
+  } else if (n.IsSequence()) {
+    out += '[';
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (i) out += ',';
+      yamlToJson(n[i], out);
+    }
+    out += ']';
+  } else if (n.IsNull()) {
+    out += "null";
+  } else {
+    const std::string& s = n.Scalar();
+    bool integer = !s.empty() && s.size() < 18 && n.Tag() != "!" &&
+                   s.find_first_not_of("0123456789", s[0] == '-' ? 1 : 0) == std::string::npos &&
+                   s != "-";
+    if (n.Tag() != "!" && (s == "true" || s == "false" || integer)) out += s;
+    else quote(s);
+  }
+}
+
+void readAuditSinks(Reader& r, const Field& f, std::vector<AuditSinkConfig>& sinks) {
+  for (const Field& item : readSequence(r, f)) {
+    if (!item.value.IsMap()) {
+      r.error(item.value_mark, item.path + ": expected a mapping with 'type'");
+      continue;
+    }
+    AuditSinkConfig sink;
+    bool ok = true;
+    for (const auto& kv : item.value) {
+      std::string key = kv.first.Scalar();
+      if (key == "type") {
+        sink.type = kv.second.IsScalar() ? kv.second.Scalar() : std::string();
+        if (sink.type.empty() || sink.type.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+          r.error(item.value_mark, item.path + ".type: expected a sink plugin name ([a-z0-9_]+)");
+          ok = false;
+        }
+      } else if (key == "required") {
+        std::string v = kv.second.IsScalar() ? kv.second.Scalar() : std::string();
+        if (v == "true") sink.required = true;
+        else if (v == "false") sink.required = false;
+        else {
+          r.error(item.value_mark, item.path + ".required: expected true or false");
+          ok = false;
+        }
+      }
+    }
+    if (sink.type.empty() && ok) {
+      r.error(item.value_mark, item.path + ": missing required key 'type'");
+      ok = false;
+    }
+    yamlToJson(item.value, sink.options_json);
+    if (ok) sinks.push_back(std::move(sink));
+  }
+}
+
 void readAudit(Reader& r, const Field& f, AuditConfig& audit) {
-  MapView m(r, f.value, f.path, f.value_mark, {"dir", "redact_literals"});
+  MapView m(r, f.value, f.path, f.value_mark,
+            {"dir", "redact_literals", "signing_key_file", "rotate_bytes", "rotate_interval",
+             "checkpoint_records", "checkpoint_interval", "fsync", "queue_records", "sinks"});
   if (const Field* dir = m.get("dir")) {
     if (auto v = readPath(r, *dir, false)) audit.dir = *v;
   }
   if (const Field* redact = m.get("redact_literals")) {
     if (auto v = readBool(r, *redact)) audit.redact_literals = *v;
   }
+  if (const Field* key = m.get("signing_key_file")) {
+    if (auto v = readPath(r, *key, false)) audit.signing_key_file = *v;
+  }
+  if (const Field* v = m.get("rotate_bytes")) {
+    if (auto n = readInt(r, *v, 4096, int64_t{1} << 40, "a size in bytes (4096 or more)"))
+      audit.rotate_bytes = uint64_t(*n);
+  }
+  if (const Field* v = m.get("rotate_interval")) {
+    if (auto d = readDuration(r, *v, false)) audit.rotate_interval = *d;
+  }
+  if (const Field* v = m.get("checkpoint_records")) {
+    if (auto n = readInt(r, *v, 1, 100000000, "a record count (1 or more)"))
+      audit.checkpoint_records = uint64_t(*n);
+  }
+  if (const Field* v = m.get("checkpoint_interval")) {
+    if (auto d = readDuration(r, *v, false)) audit.checkpoint_interval = *d;
+  }
+  if (const Field* v = m.get("fsync")) {
+    if (auto e = readEnum<bool>(r, *v, {{"batch", true}, {"write", false}})) audit.fsync = *e;
+  }
+  if (const Field* v = m.get("queue_records")) {
+    if (auto n = readInt(r, *v, 16, 100000000, "a record count (16 or more)"))
+      audit.queue_records = uint64_t(*n);
+  }
+  if (const Field* v = m.get("sinks")) readAuditSinks(r, *v, audit.sinks);
 }
 
 void readApprovals(Reader& r, const Field& f, ApprovalsConfig& approvals) {

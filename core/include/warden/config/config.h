@@ -162,9 +162,27 @@ struct DetectorsConfig {
   MaskMethod method = MaskMethod::Redact;
   std::vector<std::string> environments;
 };
+//! One audit.sinks entry: a sink plugin (libwarden_sink_<type>.so) and its options.
+struct AuditSinkConfig {
+  std::string type;          //!< plugin name, e.g. "syslog"
+  bool required = true;      //!< failures stop traffic (fail closed) like the file sink's
+  std::string options_json;  //!< the whole entry as a JSON object (handed to the plugin)
+};
 struct AuditConfig {
-  std::string dir;
+  std::string dir;  //!< empty: auditing off (warden run warns)
   bool redact_literals = true;
+  //! Private Ed25519 seed for checkpoints; empty: <state.dir>/audit-signing.key (created 0600).
+  std::string signing_key_file;
+  uint64_t rotate_bytes = 64ull << 20;                      //!< start a new file past this size
+  std::chrono::milliseconds rotate_interval{std::chrono::hours(1)};  //!< ... or this age
+  uint64_t checkpoint_records = 1000;                       //!< signed checkpoint every N records
+  std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(10)};  //!< ... or T
+  //! batch: fdatasync every batch before acknowledging (survives power loss); write: write(2)
+  //! only (survives a killed process, not a crashed host).
+  bool fsync = true;
+  //! Records queued for the writer before sessions wait (backpressure).
+  uint64_t queue_records = 65536;
+  std::vector<AuditSinkConfig> sinks;
 };
 struct ApprovalsConfig {
   std::string webhook_url;

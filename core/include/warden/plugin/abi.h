@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#define WARDEN_ABI_MAJOR 3
+#define WARDEN_ABI_MAJOR 4
 #define WARDEN_ABI_MINOR 0
 #define WARDEN_PLUGIN_ENTRY_SYMBOL "warden_plugin_entry"
 
@@ -38,10 +38,12 @@
 
 #ifdef __cplusplus
 namespace warden::dialect { class Dialect; }
+namespace warden::audit { class AuditSink; }
+#include <string>
 extern "C" {
 #endif
 
-enum warden_plugin_kind { WARDEN_PLUGIN_DIALECT = 1 };
+enum warden_plugin_kind { WARDEN_PLUGIN_DIALECT = 1, WARDEN_PLUGIN_AUDIT_SINK = 2 };
 
 struct warden_plugin_descriptor {
   uint32_t abi_major;
@@ -56,6 +58,15 @@ struct warden_plugin_descriptor {
   warden::dialect::Dialect* (*create_dialect)(const char** error) noexcept;
 #else
   void* (*create_dialect)(const char** error);
+#endif
+#ifdef __cplusplus
+  //! kind WARDEN_PLUGIN_AUDIT_SINK: a new sink configured by `options_json` (the sink's entry
+  //! under audit.sinks as a JSON object), or nullptr with `*error` set. Owned by the caller
+  //! (deleted through its virtual destructor while the plugin stays loaded). Must not throw.
+  warden::audit::AuditSink* (*create_audit_sink)(const char* options_json,
+                                                 std::string* error) noexcept;
+#else
+  void* (*create_audit_sink)(const char* options_json, void* error);
 #endif
 };
 
