@@ -192,6 +192,7 @@ Result<void> appendCanonical(std::string& out, const AuditRecord& r, std::string
     w.key("statement");
     ObjectWriter s(out);
     s.str("fingerprint", r.statement->fingerprint);
+    if (r.statement->id) s.num("id", *r.statement->id);
     s.str("kind", r.statement->kind);
     s.list("tables", r.statement->tables);
     s.str("text", r.statement->text);

@@ -47,6 +47,9 @@ struct StatementInfo {
   std::string fingerprint;
   std::string kind;
   std::vector<std::string> tables;
+  //! Extension: the statement's number within its session; a statement's decision record and
+  //! its result record (event "statement" with `result`) carry the same id.
+  std::optional<uint64_t> id;
 };
 
 struct DecisionInfo {
