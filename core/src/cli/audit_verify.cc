@@ -13,6 +13,7 @@
 namespace warden::cli {
 
 bool takeOption(std::vector<std::string>& args, const char* name, std::string& value);
+int cmdAuditSearch(std::vector<std::string> args);  // audit_search.cc
 
 namespace {
 
@@ -55,7 +56,11 @@ int cmdAudit(std::vector<std::string> args) {
     args.erase(args.begin());
     return cmdAuditVerify(std::move(args));
   }
-  fprintf(stderr, "%s", kUsage);
+  if (!args.empty() && args[0] == "search") {
+    args.erase(args.begin());
+    return cmdAuditSearch(std::move(args));
+  }
+  fprintf(stderr, "%s       warden audit search DIR [filters] [--json] (see --help)\n", kUsage);
   return 1;
 }
 
