@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <filesystem>
 #include <span>
 #include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "warden/audit/search.h"
 #include "warden/base/log.h"
 #include "warden/crypto/scram.h"
 
@@ -27,11 +30,14 @@ struct Route {
   bool needs_token;
 };
 
-constexpr std::array<Route, 4> kRoutes = {{
+constexpr std::array<Route, 7> kRoutes = {{
     {"/healthz", "GET", false},
     {"/readyz", "GET", false},
+    {"/ui", "GET", false},
+    {"/ui/audit", "GET", false},
     {"/metrics", "GET", true},
     {"/api/v1/reload", "POST", true},
+    {"/api/v1/audit", "GET", true},
 }};
 
 const Route* findRoute(std::string_view path) {
@@ -66,7 +72,137 @@ HttpResponse unauthorized(std::string_view why) {
   return r;
 }
 
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+HttpResponse badParameter(std::string_view name, std::string_view why) {
+  return jsonError(400, fmt::format("parameter '{}': {}", name, why));
+}
+
+// GET /api/v1/audit: parameters checked here, on the loop; the search itself is deferred.
+HttpResponse auditSearch(const HttpRequest& req, std::string dir, const std::string& user) {
+  if (dir.empty()) return jsonError(404, "auditing is off (audit.dir is not configured)");
+  audit::SearchQuery q;
+  q.limit = kAuditDefaultLimit;
+  std::vector<std::string> seen;
+  std::string_view query = req.query;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    std::string name, value;
+    if (!urlDecode(pair.substr(0, eq), name))
+      return jsonError(400, "bad %-escape in a parameter name");
+    if (eq != std::string_view::npos && !urlDecode(pair.substr(eq + 1), value))
+      return badParameter(name, "bad %-escape");
+    if (std::find(seen.begin(), seen.end(), name) != seen.end())
+      return badParameter(name, "given more than once");
+    seen.push_back(name);
+    std::optional<std::string>* field = nullptr;
+    if (name == "user") field = &q.user;
+    else if (name == "target") field = &q.target;
+    else if (name == "action") field = &q.action;
+    else if (name == "kind") field = &q.kind;
+    else if (name == "event") field = &q.event;
+    else if (name == "session") field = &q.session;
+    else if (name == "text") field = &q.text;
+    else if (name != "since" && name != "until" && name != "limit")
+      return badParameter(name, "unknown (user, target, action, kind, event, session, since, "
+                                "until, text, limit)");
+    if (value.empty()) continue;  // an empty form field filters nothing
+    if (field != nullptr) {
+      *field = std::move(value);
+    } else if (name == "limit") {
+      size_t n = 0;
+      bool ok = value.size() <= 6;
+      for (char c : value) {
+        ok = ok && c >= '0' && c <= '9';
+        if (ok) n = n * 10 + static_cast<size_t>(c - '0');
+      }
+      if (!ok || n < 1 || n > kAuditMaxLimit)
+        return badParameter(name, fmt::format("expected an integer from 1 to {}", kAuditMaxLimit));
+      q.limit = n;
+    } else {
+      auto t = audit::parseRfc3339(value);
+      if (!t) return badParameter(name, t.error().message);
+      (name == "since" ? q.since : q.until) = *t;
+    }
+  }
+  log::info("admin API: audit search", {{"user", user}, {"query", req.query}});
+  HttpResponse r;
+  r.deferred = [dir = std::move(dir), q = std::move(q)]() -> HttpResponse {
+    HttpResponse out;
+    std::string& body = out.body;
+    body = "{\"records\":[";
+    size_t n = 0;
+    bool truncated = false, timed_out = false;
+    std::error_code ec;
+    if (std::filesystem::exists(dir, ec)) {  // not yet: nothing was written
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kAuditSearchSeconds);
+      auto st = audit::searchDir(
+          dir, q,
+          [&](std::string_view line) {
+            if (n == q.limit || body.size() + line.size() > kAuditMaxResponseBytes) {
+              truncated = true;
+              return false;
+            }
+            if (n++ != 0) body += ',';
+            body += line;  // a parsed JSON object (search.h), canonical
+            return true;
+          },
+          deadline);
+      if (!st) return jsonError(500, st.error().message);
+      timed_out = st->timed_out;
+    }
+    body += fmt::format("],\"truncated\":{},\"timed_out\":{}}}\n", truncated || timed_out,
+                        timed_out);
+    return out;
+  };
+  return r;
+}
+
+HttpResponse uiResponse() {
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::string(uiPage());
+  // Inline script and style only; data comes from this origin's API.
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; script-src 'unsafe-inline'; style-src "
+                         "'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action "
+                         "'none'; frame-ancestors 'none'");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return r;
+}
+
 }  // namespace
+
+bool urlDecode(std::string_view in, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = hexValue(in[i + 1]), lo = hexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return true;
+}
 
 const config::AdminToken* authenticate(const std::string* authorization,
                                        const std::vector<config::AdminToken>& tokens) {
@@ -143,6 +279,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req) {
       r.body = renderMetrics(backend_.status());
       return r;
     }
+    if (route->path == "/api/v1/audit") return auditSearch(req, backend_.auditDir(), user);
     // POST /api/v1/reload
     if (backend_.status().draining) return jsonError(503, "draining: reload refused");
     log::info("admin API: reload requested", {{"user", user}});
@@ -158,6 +295,7 @@ HttpResponse AdminApi::handle(const HttpRequest& req) {
     return r;
   }
   if (route->path == "/healthz") return json(200, {{"status", "ok"}});
+  if (route->path == "/ui" || route->path == "/ui/audit") return uiResponse();
   // /readyz
   if (backend_.status().draining) return json(503, {{"status", "draining"}});
   return json(200, {{"status", "ready"}});

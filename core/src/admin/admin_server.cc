@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -28,8 +29,19 @@ struct AdminServer::Conn {
   HttpConnection http;
   std::list<std::unique_ptr<Conn>>::iterator self;
   std::string writing;  // the bytes of the write in flight (live until its callback)
+  Work* work = nullptr;  // deferred work for this connection, waiting or running
   int open_handles = 0;
   bool writing_now = false, reading = false, eof = false, lingering = false, closed = false;
+};
+
+//! One deferred response being computed. Owned by waiting_work_ until it starts, then by its
+//! uv_work_t (released to the loop, reclaimed in the after-work callback).
+struct AdminServer::Work {
+  uv_work_t req{};
+  AdminServer* server = nullptr;
+  Conn* conn = nullptr;  // null once the connection closed
+  std::function<HttpResponse()> fn;
+  HttpResponse result;
 };
 
 namespace {
@@ -146,6 +158,16 @@ void AdminServer::closeConn(Conn* c) {
     auto* conn = static_cast<Conn*>(h->data);
     if (--conn->open_handles == 0) conn->server->conns_.erase(conn->self);  // frees conn
   };
+  if (c->work != nullptr) {
+    c->work->conn = nullptr;  // running: finishes unseen; waiting: dropped here
+    for (auto it = waiting_work_.begin(); it != waiting_work_.end(); ++it) {
+      if (it->get() == c->work) {
+        waiting_work_.erase(it);
+        break;
+      }
+    }
+    c->work = nullptr;
+  }
   uv_timer_stop(&c->timer);
   uv_close(reinterpret_cast<uv_handle_t*>(&c->timer), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), on_close);
@@ -193,9 +215,68 @@ void AdminServer::updateReading(Conn* c) {
   }
 }
 
+void AdminServer::queueWork(Conn* c) {
+  auto w = std::make_unique<Work>();
+  w->server = this;
+  w->conn = c;
+  w->fn = c->http.takeDeferred();
+  w->req.data = w.get();
+  c->work = w.get();
+  uv_timer_stop(&c->timer);  // the answer's time is the work's, not the peer's
+  if (running_work_ < kMaxRunningWork) {
+    startWork(std::move(w));
+  } else {
+    waiting_work_.push_back(std::move(w));
+  }
+}
+
+void AdminServer::startWork(std::unique_ptr<Work> w) {
+  ++running_work_;
+  Work* raw = w.release();  // owned by the request until the after-work callback
+  int r = uv_queue_work(
+      loop_, &raw->req,
+      [](uv_work_t* req) {
+        auto* work = static_cast<Work*>(req->data);
+        try {
+          work->result = work->fn();
+        } catch (const std::exception&) {
+          work->result = jsonError(500, "internal error");
+        }
+        work->fn = nullptr;  // release captures on the worker thread
+      },
+      [](uv_work_t* req, int status) {
+        auto* work = static_cast<Work*>(req->data);
+        work->server->finishWork(work, status);
+      });
+  if (r < 0) finishWork(raw, r);
+}
+
+void AdminServer::finishWork(Work* raw, int status) {
+  std::unique_ptr<Work> w(raw);
+  --running_work_;
+  if (Conn* c = w->conn; c != nullptr && !c->closed) {
+    c->work = nullptr;
+    if (status < 0) w->result = jsonError(503, "busy: try again");
+    c->http.completeDeferred(std::move(w->result));
+    flush(c);
+    updateReading(c);
+  }
+  while (running_work_ < kMaxRunningWork && !waiting_work_.empty() && !closed_) {
+    auto next = std::move(waiting_work_.front());
+    waiting_work_.pop_front();
+    startWork(std::move(next));
+  }
+}
+
 void AdminServer::flush(Conn* c) {
-  if (c->closed || c->writing_now || c->lingering) return;
+  if (c->closed) return;
+  if (c->http.hasDeferred() && c->work == nullptr) {
+    queueWork(c);
+    if (c->closed) return;
+  }
+  if (c->writing_now || c->lingering) return;
   if (!c->http.hasOutput()) {
+    if (c->work != nullptr) return;  // the answer is being computed
     if (c->http.closing()) {
       startLinger(c);
     } else if (c->eof) {

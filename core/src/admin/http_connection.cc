@@ -24,7 +24,8 @@ bool HttpConnection::wantsInput() const {
 }
 
 void HttpConnection::process() {
-  while (!closing_ && offset_ < input_.size() && output_.size() < limits_.max_pending_output) {
+  while (!closing_ && !waiting_ && offset_ < input_.size() &&
+         output_.size() < limits_.max_pending_output) {
     auto step = reader_.feed(input_.data() + offset_, input_.size() - offset_);
     offset_ += step.consumed;
     if (step.status == ReadStatus::Request) {
@@ -59,11 +60,33 @@ void HttpConnection::answer(const HttpRequest& request) {
     // Handlers return errors as responses; this is the last line, not the plan.
     response = jsonError(500, "internal error", /*close=*/true);
   }
+  if (response.deferred) {
+    deferred_ = std::move(response.deferred);
+    waiting_ = true;
+    waiting_keep_alive_ = request.keep_alive;
+    waiting_http10_ = request.http_major == 1 && request.http_minor == 0;
+    waiting_head_ = request.method == "HEAD";
+    return;
+  }
   bool close = response.close || !request.keep_alive;
   bool keep_alive_10 = !close && request.http_major == 1 && request.http_minor == 0;
   output_ += serializeResponse(response, close, keep_alive_10, request.method == "HEAD");
   ++responses_;
   if (close) closing_ = true;
+}
+
+std::function<HttpResponse()> HttpConnection::takeDeferred() { return std::exchange(deferred_, {}); }
+
+void HttpConnection::completeDeferred(HttpResponse response) {
+  if (!waiting_) return;
+  waiting_ = false;
+  deferred_ = {};
+  bool close = response.close || !waiting_keep_alive_;
+  bool keep_alive_10 = !close && waiting_http10_;
+  output_ += serializeResponse(response, close, keep_alive_10, waiting_head_);
+  ++responses_;
+  if (close) closing_ = true;
+  process();
 }
 
 }  // namespace warden::admin

@@ -38,6 +38,7 @@ struct Server::AdminBridge final : admin::AdminBackend {
     return {server.generation_, server.reloads_ok_, server.reloads_rejected_,
             server.sessionCount(), server.draining_};
   }
+  std::string auditDir() const override { return server.snapshot_->config->audit.dir; }
   admin::ReloadOutcome reload(const std::string&) override {
     admin::ReloadOutcome out;
     out.ok = server.reload(&out.errors);

@@ -10,7 +10,12 @@
 //!
 //! Routes: GET /healthz; GET /readyz (503 while draining); GET /metrics (Prometheus text);
 //! POST /api/v1/reload (same as SIGHUP: 200 with the new generation, 422 with the errors,
-//! 503 while draining). HEAD is allowed where GET is. Wrong method: 405 with Allow.
+//! 503 while draining); GET /api/v1/audit?user=&target=&action=&kind=&event=&session=&since=
+//! &until=&text=&limit= (audit search over audit.dir, warden/audit/search.h: 200
+//! {"records":[..newest first..],"truncated":b,"timed_out":b}, 400 naming a bad parameter, 404
+//! without audit.dir; the search is deferred work, off the loop thread); GET /ui and /ui/audit
+//! (the admin web page, no token: the page asks for one). HEAD is allowed where GET is. Wrong
+//! method: 405 with Allow.
 //! Threading: call handle() on the thread that owns the backend (the main loop).
 #pragma once
 
@@ -46,7 +51,15 @@ class AdminBackend {
   virtual AdminStatus status() const = 0;
   //! Reloads the config file like SIGHUP; `requested_by` is the token's user, for the log.
   virtual ReloadOutcome reload(const std::string& requested_by) = 0;
+  //! audit.dir of the running configuration ("" when auditing is off).
+  virtual std::string auditDir() const { return {}; }
 };
+
+//! Bounds of GET /api/v1/audit.
+inline constexpr size_t kAuditDefaultLimit = 100;
+inline constexpr size_t kAuditMaxLimit = 10000;
+inline constexpr size_t kAuditMaxResponseBytes = 32u << 20;  //!< beyond: truncated
+inline constexpr unsigned kAuditSearchSeconds = 30;          //!< beyond: timed_out, truncated
 
 class AdminApi {
  public:
@@ -64,5 +77,11 @@ const config::AdminToken* authenticate(const std::string* authorization,
 
 //! Prometheus text exposition (format 0.0.4) of the status.
 std::string renderMetrics(const AdminStatus& status);
+
+//! Decodes %XX and '+' (application/x-www-form-urlencoded); false on a bad escape.
+bool urlDecode(std::string_view in, std::string& out);
+
+//! The admin web page (ui_page.cc): one self-contained HTML document.
+std::string_view uiPage();
 
 }  // namespace warden::admin

@@ -13,6 +13,8 @@
 //!   so does a handler response with `close`. After that the connection is closing(): input is
 //!   ignored, the driver writes what is left and closes.
 //! - HEAD is answered like GET without the body (the handler sees method "HEAD").
+//! - A handler response with `deferred` work parks the connection: takeDeferred() hands the
+//!   work to the driver, completeDeferred() delivers its response; requests behind it wait.
 //! - "Expect: 100-continue" gets an interim "100 Continue" when the body has not arrived yet.
 //! Not thread-safe: one instance per connection, on the loop that owns the socket.
 #pragma once
@@ -47,6 +49,14 @@ class HttpConnection {
   bool wantsInput() const;
   //! Requests answered so far (error answers included).
   size_t responses() const { return responses_; }
+  //! A handler returned deferred work that nobody has taken yet.
+  bool hasDeferred() const { return static_cast<bool>(deferred_); }
+  //! The deferred work (the connection keeps waiting for completeDeferred()).
+  std::function<HttpResponse()> takeDeferred();
+  //! True from a deferred response until completeDeferred().
+  bool waiting() const { return waiting_; }
+  //! The deferred work's response: serialised in order, then the pipelined requests go on.
+  void completeDeferred(HttpResponse response);
   //! True when part of a request is buffered or parsed (an idle timeout then cuts a request).
   bool midRequest() const { return reader_.midRequest() || offset_ < input_.size(); }
 
@@ -62,6 +72,10 @@ class HttpConnection {
   std::string output_;
   bool closing_ = false;
   size_t responses_ = 0;
+  // The request a deferred response answers (what serialisation needs of it).
+  std::function<HttpResponse()> deferred_;
+  bool waiting_ = false;
+  bool waiting_keep_alive_ = true, waiting_http10_ = false, waiting_head_ = false;
 };
 
 }  // namespace warden::admin

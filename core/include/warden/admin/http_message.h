@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra fields (Allow, ...)
   //! Ask the connection to close after this response (errors that leave the stream unusable).
   bool close = false;
+  //! Slow work (an audit search). When set, the other members are ignored: the connection
+  //! waits (HttpConnection::takeDeferred) and answers with what this returns, which the driver
+  //! runs off the loop thread (admin_server.h). It must capture values, not loop-owned state.
+  std::function<HttpResponse()> deferred;
 };
 
 //! Reason phrase for the status codes the admin API uses ("Unknown" otherwise).
