@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "warden/audit/sink.h"
+#include "warden/config/config.h"
 #include "warden/dialect/dialect.h"
 #include "warden/plugin/loader.h"
 
@@ -86,4 +88,107 @@ TEST_CASE("loadDir on a missing directory reports it", "[plugin]") {
   set.loadDir("/nonexistent-plugin-dir", errors);
   REQUIRE(errors.size() == 1);
   CHECK(contains(errors[0], "/nonexistent-plugin-dir"));
+}
+
+// --- audit sink plugins (kind WARDEN_PLUGIN_AUDIT_SINK, libwarden_sink_*.so) -----------------
+
+namespace {
+std::string testSinkPlugin(const std::string& c) {
+  return std::string(WARDEN_TEST_PLUGIN_DIR) + "/" + c + "/libwarden_sink_" + c + ".so";
+}
+warden::config::AuditSinkConfig sinkConfig(const std::string& type, const std::string& json) {
+  warden::config::AuditSinkConfig c;
+  c.type = type;
+  c.options_json = json;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("a sink plugin loads with its kind and factory, and no dialect", "[plugin][audit]") {
+  auto r = loadPluginFile(testSinkPlugin("sink_good"));
+  REQUIRE(r.ok());
+  CHECK(r->name == "testsink");
+  CHECK(r->kind == WARDEN_PLUGIN_AUDIT_SINK);
+  CHECK(r->create_audit_sink != nullptr);
+  CHECK(r->dialect == nullptr);
+  CHECK(warden::plugin::kindName(r->kind) == "audit sink");
+}
+
+TEST_CASE("incomplete or inconsistent sink plugins are refused naming what is wrong",
+          "[plugin][audit]") {
+  auto no_factory = loadPluginFile(testSinkPlugin("sink_no_factory"));
+  REQUIRE_FALSE(no_factory.ok());
+  CHECK(contains(no_factory.error().message, "libwarden_sink_sink_no_factory.so refused"));
+  CHECK(contains(no_factory.error().message,
+                 "audit sink plugin 'testsink' has no create_audit_sink"));
+
+  auto empty = loadPluginFile(testSinkPlugin("sink_empty_name"));
+  REQUIRE_FALSE(empty.ok());
+  CHECK(contains(empty.error().message, "name is empty"));
+
+  auto kind = loadPluginFile(testSinkPlugin("sink_dialect_kind"));
+  REQUIRE_FALSE(kind.ok());
+  CHECK(contains(kind.error().message, "is a dialect plugin but its file name says audit sink"));
+
+  auto unknown = loadPluginFile(testSinkPlugin("sink_unknown_kind"));
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(contains(unknown.error().message, "unsupported kind 7"));
+
+  PluginSet set;
+  std::vector<std::string> errors;
+  set.loadDir(std::string(WARDEN_TEST_PLUGIN_DIR) + "/sink_no_factory", errors);
+  REQUIRE(errors.size() == 1);
+  CHECK(set.plugins().empty());
+  CHECK(set.findSinkFactory("testsink") == nullptr);
+}
+
+TEST_CASE("loadDir loads sink plugins beside dialects; names are per kind", "[plugin][audit]") {
+  PluginSet real;
+  std::vector<std::string> errors;
+  real.loadDir(WARDEN_PLUGIN_DIR, errors);
+  CHECK(errors.empty());
+  CHECK(real.findDialect("postgres") != nullptr);
+  CHECK(real.findSinkFactory("syslog") != nullptr);
+  CHECK(real.findDialect("syslog") == nullptr);
+  CHECK(real.findSinkFactory("postgres") == nullptr);
+
+  PluginSet twice;  // the same sink from two directories: the second is a duplicate
+  std::vector<std::string> twice_errors;
+  twice.loadDir(std::string(WARDEN_TEST_PLUGIN_DIR) + "/sink_good", twice_errors);
+  twice.loadDir(std::string(WARDEN_TEST_PLUGIN_DIR) + "/sink_good", twice_errors);
+  REQUIRE(twice_errors.size() == 1);
+  CHECK(contains(twice_errors[0], "an audit sink named 'testsink' is already loaded"));
+}
+
+TEST_CASE("createAuditSink hands options_json to the plugin and names the entry on errors",
+          "[plugin][audit]") {
+  PluginSet set;
+  std::vector<std::string> errors;
+  const std::string dir = std::string(WARDEN_TEST_PLUGIN_DIR) + "/sink_good";
+  set.loadDir(dir, errors);
+  REQUIRE(errors.empty());
+
+  auto sink = warden::plugin::createAuditSink(
+      set, sinkConfig("testsink", R"({"type":"testsink","x":1})"), 0);
+  REQUIRE(sink.ok());
+  REQUIRE(sink.value() != nullptr);
+  std::string error;
+  std::string_view lines[] = {"a", "b"};
+  CHECK_FALSE(sink.value()->write(lines, error));
+  CHECK(error == R"({"type":"testsink","x":1} lines=2)");
+
+  auto missing = warden::plugin::createAuditSink(set, sinkConfig("nosuch", "{}"), 2);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(contains(missing.error().message,
+                 "audit.sinks[2]: no sink plugin 'nosuch' in plugin_dir " + dir));
+  CHECK(contains(missing.error().message, "libwarden_sink_nosuch.so"));
+  CHECK(contains(missing.error().message, "sink plugins loaded: testsink"));
+
+  auto refused = warden::plugin::createAuditSink(set, sinkConfig("testsink", R"({"fail":1})"), 1);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message == "audit.sinks[1] (testsink): options say no");
+
+  auto unindexed = warden::plugin::createAuditSink(set, sinkConfig("nosuch", "{}"));
+  REQUIRE_FALSE(unindexed.ok());
+  CHECK(contains(unindexed.error().message, "audit.sinks (type 'nosuch'): no sink plugin"));
 }
