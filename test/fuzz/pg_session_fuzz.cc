@@ -79,8 +79,11 @@ class Host final : public SessionHost {
                             std::string_view = {}) noexcept override {
     policy::Decision d;
     if (text.find("DROP") != std::string_view::npos) d.verdict = policy::Verdict::Deny;
+    else d.audit_ref = ++refs;
     return d;
   }
+  uint64_t refs = 0;
+  void statementResult(uint64_t, const StatementResult&) noexcept override {}
   LoginGate loginGate(std::string_view) noexcept override { return {}; }
   std::string clientCertificateUser() const noexcept override { return {}; }
   std::chrono::milliseconds loginFailed(std::string_view, std::string_view,

@@ -12,6 +12,7 @@
 #include "listen_socket.h"
 #include "warden/admin/admin_api.h"
 #include "warden/admin/admin_server.h"
+#include "warden/audit/writer.h"
 #include "warden/base/log.h"
 #include "worker.h"
 
@@ -39,9 +40,9 @@ struct Server::AdminBridge final : admin::AdminBackend {
             server.sessionCount(), server.draining_};
   }
   std::string auditDir() const override { return server.snapshot_->config->audit.dir; }
-  admin::ReloadOutcome reload(const std::string&) override {
+  admin::ReloadOutcome reload(const std::string& by) override {
     admin::ReloadOutcome out;
-    out.ok = server.reload(&out.errors);
+    out.ok = server.reload(&out.errors, by);
     out.generation = server.generation_;
     return out;
   }
@@ -111,6 +112,11 @@ int Server::run(const std::string& config_path) {
     }
     listeners_[key] = t.name;
   }
+  if (!openAudit()) {
+    for (auto& v : specs)
+      for (auto& s : v) ::close(s.fd);
+    return 1;
+  }
   // The admin socket is bound after the targets' and before any worker runs: a failure is a
   // start-up error like a target's.
   int admin_fd = -1;
@@ -143,7 +149,10 @@ int Server::run(const std::string& config_path) {
       return 1;
     }
   }
-  for (int w = 0; w < nworkers; ++w) workers_.push_back(std::make_unique<Worker>(*this, w));
+  for (int w = 0; w < nworkers; ++w) {
+    workers_.push_back(std::make_unique<Worker>(*this, w));
+    workers_.back()->setAudit(audit_.get());
+  }
   for (int w = 0; w < nworkers; ++w) workers_[w]->start(snapshot_, std::move(specs[w]));
 
   std::string plugin_list;
@@ -163,7 +172,7 @@ int Server::run(const std::string& config_path) {
   auto on_signal = [](uv_signal_t* h, int signum) {
     auto* m = static_cast<MainLoop*>(h->data);
     if (signum == SIGHUP) {
-      m->server->reload();
+      m->server->reload(nullptr, "signal");
     } else {
       m->server->startDrain();
     }
@@ -181,12 +190,22 @@ int Server::run(const std::string& config_path) {
   uv_run(&main_->loop, UV_RUN_DEFAULT);
 
   for (auto& w : workers_) w->join();
+  if (audit_) audit_->stop();  // after the sessions' last records: drains, final checkpoint
   uv_loop_close(&main_->loop);
   log::info("warden stopped", {});
   return 0;
 }
 
-bool Server::reload(std::vector<std::string>* errors_out) {
+bool Server::reload(std::vector<std::string>* errors_out, const std::string& by) {
+  std::vector<std::string> mine;
+  if (!errors_out) errors_out = &mine;
+  size_t before = errors_out->size();
+  bool ok = reloadNow(errors_out);
+  auditReload(by, ok, std::vector<std::string>(errors_out->begin() + long(before), errors_out->end()));
+  return ok;
+}
+
+bool Server::reloadNow(std::vector<std::string>* errors_out) {
   if (draining_) {
     if (errors_out) errors_out->push_back("draining: reload refused");
     return false;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cancel_registry.h"
+#include "warden/audit/writer.h"
 #include "warden/net/proxy_protocol.h"
 #include "warden/base/log.h"
 #include "worker.h"
@@ -56,6 +57,7 @@ SessionRunner::SessionRunner(Worker& worker, SnapshotPtr snapshot, const TargetR
 
 SessionRunner::~SessionRunner() {
   *alive_ = false;
+  if (audit_waiting_) worker_.removeAuditWaiter(this);
   for (const auto& k : cancel_keys_) CancelRegistry::instance().remove(k);
   delete session_;  // virtual destructor inside the plugin
 }
@@ -137,6 +139,22 @@ Stream* SessionRunner::streamFor(Side side) {
 
 // ------------------------------------------------------------------ SessionHost: bytes
 void SessionRunner::send(Side side, std::span<const uint8_t> data) noexcept {
+  if (side == Side::Backend) {
+    if (aborted_) return;
+    // Write-ahead: nothing reaches the backend before the audit records submitted so far are
+    // durable (session_audit.cc).
+    if (auditHolding()) {
+      try {
+        held_backend_.insert(held_backend_.end(), data.begin(), data.end());
+      } catch (...) {
+        abort(dialect::AbortReason::AuditUnavailable, "out of memory while waiting for the audit log");
+        return;
+      }
+      if (client_ && client_->usable()) client_->setPaused(Stream::kPauseAudit, true);
+      return;
+    }
+    if (!held_backend_.empty() || held_connect_) releaseHeld();
+  }
   Stream* s = streamFor(side);
   if (s && s->usable()) s->write(data);
 }
@@ -148,7 +166,16 @@ void SessionRunner::pauseReading(Side side, bool paused) noexcept {
 
 // ------------------------------------------------------------------ backend connection
 void SessionRunner::connectBackend() noexcept {
-  if (closing_ || backend_) return;
+  if (closing_ || backend_ || aborted_) return;
+  if (auditHolding()) {  // session_start must be durable before the backend hears of us
+    held_connect_ = true;
+    return;
+  }
+  connectNow();
+}
+
+void SessionRunner::connectNow() {
+  if (closing_ || backend_ || aborted_) return;
   const auto& lim = snapshot_->config->limits;
   backend_ = std::make_unique<Stream>(worker_, *this, 1, lim.write_high_watermark, lim.write_low_watermark);
   if (backend_->init() != 0) {
@@ -285,7 +312,15 @@ void SessionRunner::sendOutOfBand(std::span<const uint8_t> data) noexcept {
 // ------------------------------------------------------------------ closing
 void SessionRunner::close(std::string_view reason) noexcept {
   if (closing_) return;
+  try {
+    auditSessionEnd(reason);
+  } catch (...) {
+  }
   closing_ = true;
+  if (audit_waiting_) {
+    worker_.removeAuditWaiter(this);
+    audit_waiting_ = false;
+  }
   log::debug("session close", {{"session", id_}, {"reason", reason}});
   for (const auto& k : cancel_keys_) CancelRegistry::instance().remove(k);
   cancel_keys_.clear();
@@ -363,6 +398,17 @@ void SessionRunner::setIdentity(policy::Identity identity) noexcept {
   identity::LoginThrottle::instance().succeeded(identity_.user, identity::LoginThrottle::Clock::now());
   scope_.reset();
   scope_engine_.reset();
+  try {
+    auto a = auditRecord("auth", true);
+    a.decision = audit::DecisionInfo{"allow", "", ""};
+    submitAudit(std::move(a), true);
+    if (!audit_session_started_) {
+      submitAudit(auditRecord("session_start", true), true);
+      audit_session_started_ = worker_.audit() != nullptr;
+      started_at_ = std::chrono::steady_clock::now();
+    }
+  } catch (...) {
+  }
   log::info("authenticated", {{"session", id_}, {"target", target_.target->name},
                               {"user", identity_.user}, {"method", identity_.method},
                               {"client", client_address_}});
@@ -401,7 +447,13 @@ std::chrono::milliseconds SessionRunner::loginFailed(std::string_view user, std:
   const auto& cfg = (snap ? snap->config : snapshot_->config)->identity.login_throttle;
   auto delay = identity::LoginThrottle::instance().failed(client_address_, user, cfg,
                                                          identity::LoginThrottle::Clock::now());
-  // The auth event for the audit trail (audit issue): one line per failure.
+  try {
+    auto a = auditRecord("auth", false);
+    a.identity = audit::IdentityInfo{std::string(user), {}, "", std::string(method)};
+    a.decision = audit::DecisionInfo{"deny", "", std::string(reason)};
+    submitAudit(std::move(a), false);
+  } catch (...) {
+  }
   log::info("login failed", {{"session", id_}, {"target", target_.target->name},
                              {"user", std::string(user)}, {"method", std::string(method)},
                              {"client", client_address_}, {"reason", std::string(reason)},
@@ -443,6 +495,33 @@ void SessionRunner::verifyToken(std::string token, std::function<void(TokenOutco
 
 policy::Decision SessionRunner::evaluate(std::string_view text, policy::StatementOrigin origin,
                                          std::string_view statement_name) noexcept {
+  try {
+    std::shared_ptr<const sql::Analysis> analysis;
+    policy::Decision d;
+    audit::Writer* w = worker_.audit();
+    if (w && !w->healthy()) {
+      // Fail closed: nothing runs that the audit trail cannot record first.
+      analysis = analyze(text);
+      d.verdict = policy::Verdict::Deny;
+      d.unavailable = true;
+      d.message = fmt::format("audit log unavailable ({}); statement not executed", w->lastError());
+    } else {
+      d = decide(text, origin, statement_name, analysis);
+      if (!analysis) analysis = analyze(text);
+    }
+    auditStatement(text, *analysis, d);
+    return d;
+  } catch (...) {
+    policy::Decision d;
+    d.verdict = policy::Verdict::Deny;
+    d.message = "statement denied: out of memory";
+    return d;
+  }
+}
+
+policy::Decision SessionRunner::decide(std::string_view text, policy::StatementOrigin origin,
+                                       std::string_view statement_name,
+                                       std::shared_ptr<const sql::Analysis>& analysis) {
   if (identity_.expires) {
     const auto& snap = worker_.snapshot();
     const auto& oidc = (snap ? snap->config : snapshot_->config)->identity.oidc;
@@ -465,7 +544,7 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
   req.origin = origin;
   req.session_id = id_;
   req.statement_name = statement_name;
-  std::shared_ptr<const sql::Analysis> analysis = analyze(text);
+  analysis = analyze(text);
   req.analysis = analysis.get();
   if (log::enabled(log::Level::Debug)) {
     std::string kinds, fingerprints;

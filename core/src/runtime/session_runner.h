@@ -7,11 +7,14 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "prepared_registry.h"
+#include "warden/audit/record.h"
 #include "stream.h"
 #include "warden/dialect/dialect.h"
 #include "warden/runtime/snapshot.h"
@@ -31,6 +34,10 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   void drain();
   void forceClose(std::string_view reason);
   void cancelRequested();
+  //! The audit writer made progress or changed health (worker → sessions waiting on it).
+  void auditProgress();
+  //! Ends the session through the dialect's fatal error (admin kill, audit failure).
+  void abort(dialect::AbortReason reason, std::string_view message);
 
   // ---- dialect::SessionHost
   void send(dialect::Side side, std::span<const uint8_t> data) noexcept override;
@@ -62,6 +69,7 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
                             std::string_view statement_name) noexcept override;
   //! The worker's cached analysis of `text` for this target's dialect.
   std::shared_ptr<const sql::Analysis> analyze(std::string_view text) noexcept;
+  void statementResult(uint64_t audit_ref, const dialect::StatementResult& result) noexcept override;
   bool registerCancelKey(std::span<const uint8_t> key) noexcept override;
   bool requestCancel(std::span<const uint8_t> key) noexcept override;
   bool cacheGet(std::string_view key, std::string& value) noexcept override;
@@ -85,9 +93,22 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   void startSession();
   void handleProxyHeader(std::span<const uint8_t> data);
   void connectTo(const struct sockaddr* addr);
+  void connectNow();
+  policy::Decision decide(std::string_view text, policy::StatementOrigin origin,
+                          std::string_view statement_name,
+                          std::shared_ptr<const sql::Analysis>& analysis);
   void backendConnectFailed(const std::string& why);
   Stream* streamFor(dialect::Side side);
   void maybeFinished();
+  // session_audit.cc
+  audit::AuditRecord auditRecord(const char* event, bool with_identity) const;
+  //! Submits `r`; with `write_ahead` later backend traffic waits until it is durable.
+  void submitAudit(audit::AuditRecord r, bool write_ahead);
+  bool auditHolding() const;
+  void releaseHeld();
+  //! The statement record of `d` for `text` (and its result bookkeeping); sets d.audit_ref.
+  void auditStatement(std::string_view text, const sql::Analysis& analysis, policy::Decision& d);
+  void auditSessionEnd(std::string_view reason);
 
   Worker& worker_;
   SnapshotPtr snapshot_;
@@ -116,6 +137,22 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   bool awaiting_proxy_ = false;
   bool overloaded_ = false;
   std::vector<uint8_t> proxy_buf_;  // PROXY header bytes until complete (bounded)
+
+  // audit (session_audit.cc)
+  uint64_t audit_wait_ = 0;            // ticket backend traffic waits for (0: none)
+  std::vector<uint8_t> held_backend_;  // backend bytes waiting for audit_wait_
+  bool held_connect_ = false;          // connectBackend() waiting for audit_wait_
+  bool audit_waiting_ = false;         // registered with the worker for progress
+  bool aborted_ = false;               // abort(): backend sends are dropped
+  bool audit_session_started_ = false;
+  uint64_t statement_seq_ = 0;
+  struct AuditedStatement {
+    audit::StatementInfo info;
+    audit::DecisionInfo decision;
+  };
+  std::unordered_map<uint64_t, AuditedStatement> audited_;  // audit_ref → record (bounded)
+  uint64_t pending_result_ref_ = 0;  // the newest allowed statement (result on abort)
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace warden::runtime

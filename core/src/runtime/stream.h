@@ -38,6 +38,7 @@ class Stream {
     kPauseOwner = 1,         // the dialect asked (auth, held statement)
     kPauseBackpressure = 2,  // the opposite peer is not draining what we forward to it
     kPauseOwnQueue = 4,      // this peer is not reading its replies: stop taking requests
+    kPauseAudit = 8,         // backend bytes wait for their audit record (write-ahead)
   };
 
   Stream(Worker& worker, Owner& owner, int side, uint32_t high_wm, uint32_t low_wm);

@@ -9,6 +9,7 @@
 
 #include "oob_sender.h"
 #include "session_runner.h"
+#include "warden/audit/writer.h"
 #include "warden/base/log.h"
 #include "warden/runtime/server.h"
 
@@ -23,6 +24,9 @@ Worker::Worker(Server& server, int index) : server_(server), index_(index) {
   uv_loop_init(&loop_);
   uv_async_init(&loop_, &async_, &Worker::onAsync);
   async_.data = this;
+  uv_async_init(&loop_, &audit_async_, &Worker::onAuditAsync);
+  audit_async_.data = this;
+  audit_async_open_ = true;
 }
 
 Worker::~Worker() { uv_loop_close(&loop_); }
@@ -30,6 +34,11 @@ Worker::~Worker() { uv_loop_close(&loop_); }
 void Worker::start(SnapshotPtr snapshot, std::vector<ListenerSpec> listeners) {
   snapshot_ = std::move(snapshot);
   for (const auto& l : listeners) openListener(l);
+  if (audit_)
+    audit_->addListener([this] {
+      std::lock_guard<std::mutex> lk(audit_mu_);
+      if (audit_async_open_) uv_async_send(&audit_async_);
+    });
   thread_ = std::thread([this] { run(); });
 }
 
@@ -41,6 +50,7 @@ void Worker::run() {
   // A JWKS fetch still in flight is cancelled here, on the loop thread, so its handles close
   // through the loop before it ends (never from ~Worker after uv_loop_close).
   token_verifier_.reset();
+  closeAuditAsync();
   // Anything still open (should be nothing after a clean stop) is closed so the loop can end.
   uv_walk(
       &loop_,
@@ -167,6 +177,22 @@ void Worker::stopLoop() {
   listeners_.clear();
   for (auto& o : oob_) o->abort();
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  closeAuditAsync();
+}
+
+void Worker::closeAuditAsync() {
+  std::lock_guard<std::mutex> lk(audit_mu_);
+  if (!audit_async_open_) return;
+  audit_async_open_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&audit_async_), nullptr);
+}
+
+void Worker::onAuditAsync(uv_async_t* a) {
+  auto* self = static_cast<Worker*>(a->data);
+  if (self->audit_waiters_.empty()) return;
+  std::vector<SessionRunner*> waiting(self->audit_waiters_.begin(), self->audit_waiters_.end());
+  for (SessionRunner* s : waiting)
+    if (self->audit_waiters_.count(s)) s->auditProgress();
 }
 
 void Worker::sessionFinished(SessionRunner* s) {

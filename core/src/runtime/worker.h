@@ -16,10 +16,13 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "warden/runtime/snapshot.h"
 #include "warden/sql/analysis_cache.h"
+
+namespace warden::audit { class Writer; }
 
 namespace warden::runtime {
 
@@ -84,6 +87,13 @@ class Worker {
   //! This worker's OIDC token verifier (its own JWKS cache and fetches; loop thread only).
   identity::TokenVerifier& tokenVerifier();
 
+  //! The process's audit writer (null: audit.dir not configured). Set before start().
+  void setAudit(audit::Writer* writer) { audit_ = writer; }
+  audit::Writer* audit() const { return audit_; }
+  //! Sessions waiting for the writer (their auditProgress() runs on each writer wake-up).
+  void addAuditWaiter(SessionRunner* s) { audit_waiters_.insert(s); }
+  void removeAuditWaiter(SessionRunner* s) { audit_waiters_.erase(s); }
+
  private:
   struct Listener {
     Worker* worker;
@@ -91,6 +101,8 @@ class Worker {
     std::string key, target_name;
   };
   static void onAsync(uv_async_t* a);
+  static void onAuditAsync(uv_async_t* a);
+  void closeAuditAsync();
   static void onConnection(uv_stream_t* server, int status);
   void openListener(const ListenerSpec& spec);
   void closeListener(Listener* l);
@@ -114,6 +126,11 @@ class Worker {
   std::unique_ptr<identity::TokenVerifier> token_verifier_;
   bool draining_ = false;
   bool stopping_ = false;
+  audit::Writer* audit_ = nullptr;
+  uv_async_t audit_async_;
+  std::mutex audit_mu_;            // guards audit_async_open_ against the writer thread
+  bool audit_async_open_ = false;
+  std::unordered_set<SessionRunner*> audit_waiters_;
 };
 
 }  // namespace warden::runtime

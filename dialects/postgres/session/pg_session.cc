@@ -28,7 +28,8 @@ PgSession::PgSession(SessionHost& host)
       client_reader_(std::min<uint32_t>(kMaxAuthMessage, host.config().limits.max_message_bytes)),
       backend_reader_(host.config().limits.max_message_bytes),
       to_backend_(host, Side::Backend),
-      to_client_(host, Side::Client) {}
+      to_client_(host, Side::Client),
+      results_([this](uint64_t ref, const StatementResult& r) { host_.statementResult(ref, r); }) {}
 
 PgSession::~PgSession() = default;
 
@@ -202,6 +203,12 @@ void PgSession::maybeFinishDrain() {
   if (drain_requested_ && state_ == State::Ready && !busy() && tx_status_ == kTxIdle &&
       backend_reader_.atBoundary())
     fatal(sqlstate::kAdminShutdown, "the gateway is shutting down");
+}
+
+void PgSession::onAbort(AbortReason reason, std::string_view message) noexcept {
+  fatal(reason == AbortReason::AuditUnavailable ? sqlstate::kConnectionFailure
+                                                : sqlstate::kAdminShutdown,
+        message);
 }
 
 void PgSession::onHoldResolved(const policy::Decision&) noexcept {

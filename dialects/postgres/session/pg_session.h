@@ -22,6 +22,7 @@
 #include "protocol/message_reader.h"
 #include "protocol/messages.h"
 #include "session/forwarder.h"
+#include "session/result_tracker.h"
 #include "warden/config/config.h"
 #include "warden/crypto/scram.h"
 #include "warden/dialect/dialect.h"
@@ -56,6 +57,7 @@ class PgSession final : public Session {
   void onCancelRequested() noexcept override;
   void onDrain() noexcept override;
   void onHoldResolved(const policy::Decision& decision) noexcept override;
+  void onAbort(AbortReason reason, std::string_view message) noexcept override;
 
   State state() const { return state_; }
 
@@ -163,7 +165,10 @@ class PgSession final : public Session {
   //! statement), only with its own error text.
   static constexpr uint32_t kBindInspectMax = 1u << 20;
   uint32_t bind_inspect_max_ = 0;
-  bool denials_pending_ = false;  // !denials_.empty(), addressable for the stream policy
+  bool denials_pending_ = false;  // !denials_.empty()
+  //! ErrorResponses arrive whole (not streamed) while a denial or an audited result waits.
+  bool whole_errors_ = false;
+  ResultTracker results_;
   uint64_t denials_issued_ = 0;
 };
 

@@ -29,6 +29,9 @@ bool backendStreams(uint8_t type, uint32_t, void* ctx) {
   if (type == be::kErrorResponse) return !*static_cast<const bool*>(ctx);
   switch (type) {
     case be::kReadyForQuery:
+    case be::kCommandComplete:  // small; read for the audit's result records
+    case be::kEmptyQueryResponse:
+    case be::kPortalSuspended:
     case be::kParameterStatus:
     case be::kAuthentication:
     case be::kBackendKeyData:
@@ -86,6 +89,7 @@ void PgSession::relayFromClient(std::span<const uint8_t> data) {
     }
     if (ev.kind == ReadEvent::Kind::Chunk) {
       if (ev.first && ev.type == fe::kBind) {
+        results_.portalBoundUnknown();
         segment_open_ = true;
         syncs_after_execute_ = 0;
         after_execute_ = false;
@@ -119,6 +123,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       }
       to_backend_.add(ev.raw, ev.raw_in_input);
       rfq_expected_++;
+      if (d.audit_ref) results_.queryForwarded(d.audit_ref, rfq_expected_);
       return true;
     }
     case fe::kParse: {
@@ -131,10 +136,12 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       policy::Decision d = host_.evaluate(p->query, policy::StatementOrigin::Prepare, p->name);
       if (d.verdict != policy::Verdict::Allow) {
         rememberDenied(p->name, d);
+        results_.statementClosed(p->name);
         denyStatement(d, StandIn::Parse, p->name);
         return true;
       }
       denied_statements_.erase(std::string(p->name));
+      results_.statementParsed(p->name, d.audit_ref);
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     }
@@ -144,12 +151,18 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       if (after_execute_) syncs_after_execute_++;
       segment_open_ = false;
       return true;
-    case fe::kExecute:
+    case fe::kExecute: {
       after_execute_ = true;
       syncs_after_execute_ = 0;
       segment_open_ = true;
+      // Body: portal name, NUL, row limit. A malformed one fails on the server as well.
+      std::string_view body(reinterpret_cast<const char*>(ev.body.data()), ev.body.size());
+      size_t nul = body.find('\0');
+      results_.executeForwarded(nul == std::string_view::npos ? body : body.substr(0, nul),
+                                rfq_expected_ + 1);
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
+    }
     case fe::kBind: {
       segment_open_ = true;
       auto b = decodeBindHead(ev.body);
@@ -158,9 +171,11 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
         return false;
       }
       if (auto* denied = findDenied(b->statement)) {
+        results_.portalClosed(b->portal);
         denyStatement(*denied, StandIn::Bind, b->statement);
         return true;
       }
+      results_.portalBound(b->portal, b->statement);
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     }
@@ -173,6 +188,10 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
               fmt::format("invalid {} message: {}", ev.type == fe::kClose ? "Close" : "Describe",
                           m.error().message));
         return false;
+      }
+      if (ev.type == fe::kClose) {
+        if (m->kind == 'S') results_.statementClosed(m->name);
+        else results_.portalClosed(m->name);
       }
       if (m->kind == 'S') {
         if (ev.type == fe::kClose) {
@@ -231,6 +250,7 @@ void PgSession::rememberDenied(std::string_view name, const policy::Decision& d)
     keep.rule = d.rule;
     keep.message = d.message;
     keep.hold_id = d.hold_id;
+    keep.unavailable = d.unavailable;
     if (d.verdict == policy::Verdict::Hold) keep.verdict = policy::Verdict::Hold;
     denied_statements_[std::string(name)] = std::move(keep);
   } catch (...) {
@@ -266,8 +286,11 @@ void PgSession::denyStatement(const policy::Decision& d, StandIn kind,
   crypto::randomBytes(rnd);
   denial.marker = fmt::format("warden_denied_{:016x}_{}", loadBe32(rnd) * 0x100000000ull + loadBe32(rnd + 4),
                               ++denials_issued_);
-  encodeErrorResponse(denial.error,
-                      {"ERROR", sqlstate::kInsufficientPrivilege, prefixed(message), detail, {}});
+  // Refused because the audit log cannot be written: "unavailable", not "denied".
+  encodeErrorResponse(denial.error, {"ERROR",
+                                     d.unavailable ? sqlstate::kConnectionFailure
+                                                   : sqlstate::kInsufficientPrivilege,
+                                     prefixed(message), detail, {}});
   Bytes stand_in;
   if (extended) {
     // Each stand-in fails on the server with an error whose text carries the marker: a query
@@ -317,7 +340,8 @@ bool PgSession::checkParameterStatus(std::span<const uint8_t> body) {
 
 void PgSession::relayFromBackend(std::span<const uint8_t> data) {
   while (!data.empty() && state_ == State::Ready) {
-    ReadEvent ev = backend_reader_.next(data, &backendStreams, &denials_pending_);
+    whole_errors_ = denials_pending_ || results_.pending();
+    ReadEvent ev = backend_reader_.next(data, &backendStreams, &whole_errors_);
     if (ev.kind == ReadEvent::Kind::NeedMore) break;
     if (ev.kind == ReadEvent::Kind::Error) {
       fatal(sqlstate::kConnectionFailure, fmt::format("invalid message from backend: {}", ev.error));
@@ -340,9 +364,25 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
         // Stand-ins the server skipped (an earlier error in the same segment) are done.
         while (!denials_.empty() && denials_.front().until_rfq <= rfq_seen_) denials_.pop_front();
         denials_pending_ = !denials_.empty();
+        results_.readyForQuery(rfq_seen_);
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       }
+      case be::kCommandComplete: {
+        std::string_view tag(reinterpret_cast<const char*>(ev.body.data()), ev.body.size());
+        if (!tag.empty() && tag.back() == '\0') tag.remove_suffix(1);
+        results_.commandComplete(tag);
+        to_client_.add(ev.raw, ev.raw_in_input);
+        break;
+      }
+      case be::kEmptyQueryResponse:
+        results_.emptyQuery();
+        to_client_.add(ev.raw, ev.raw_in_input);
+        break;
+      case be::kPortalSuspended:
+        results_.portalSuspended();
+        to_client_.add(ev.raw, ev.raw_in_input);
+        break;
       case be::kErrorResponse: {
         // Only whole while a denial is pending: is this the stand-in's error?
         if (!denials_.empty()) {
@@ -353,6 +393,11 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
             denials_pending_ = !denials_.empty();
             break;
           }
+        }
+        if (results_.pending()) {
+          auto f = decodeErrorFields(ev.body);
+          if (f) results_.error(f->get('C'), f->get('M'));
+          else results_.error("XX000", "unreadable ErrorResponse");
         }
         to_client_.add(ev.raw, ev.raw_in_input);
         break;

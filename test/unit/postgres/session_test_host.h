@@ -217,7 +217,15 @@ class FakeHost final : public SessionHost {
                             std::string_view statement_name = {}) noexcept override {
     evaluated.emplace_back(std::string(text), origin);
     evaluated_names.emplace_back(statement_name);
-    return policy ? policy(text, origin) : policy::Decision{};
+    policy::Decision d = policy ? policy(text, origin) : policy::Decision{};
+    if (d.verdict == policy::Verdict::Allow && audit_refs) d.audit_ref = evaluated.size();  // 1-based
+    return d;
+  }
+  bool audit_refs = true;  //!< allowed statements get audit_ref = their 1-based index
+  //! statementResult() calls: (audit_ref = index into evaluated, 1-based; result).
+  std::vector<std::pair<uint64_t, StatementResult>> results;
+  void statementResult(uint64_t ref, const StatementResult& r) noexcept override {
+    results.emplace_back(ref, r);
   }
   bool registerCancelKey(std::span<const uint8_t> key) noexcept override {
     registered_keys.emplace_back(key.begin(), key.end());

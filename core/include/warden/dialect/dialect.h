@@ -15,6 +15,7 @@
 #include <functional>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,19 @@ namespace warden::dialect {
 enum class Side : uint8_t { Client = 0, Backend = 1 };
 
 enum class LogLevel { Debug, Info, Warn, Error };
+
+//! How a statement the policy allowed ended: the audit trail's second event for it.
+struct StatementResult {
+  std::optional<uint64_t> rows;  //!< rows returned or affected, when the protocol reports them
+  std::string error;             //!< empty on success; "SQLSTATE: message" style otherwise
+  uint64_t duration_us = 0;      //!< from forwarding to the end of the reply
+};
+
+//! Why the core ends a session on its own (Session::onAbort).
+enum class AbortReason : uint8_t {
+  AuditUnavailable,  //!< the audit log cannot be written: fail closed (PG 08006 class)
+  Killed,            //!< an operator ended the session (admin API)
+};
 
 class SessionHost {
  public:
@@ -110,8 +124,16 @@ class SessionHost {
   //! The policy seam. Must be called for every statement before it is forwarded.
   //! `statement_name`: the protocol-level prepared statement name (PG Parse), empty otherwise;
   //! lets a later SQL `EXECUTE name` be decided as what it runs.
+  //! Also writes the statement's audit record. Write-ahead: bytes the session sends to the
+  //! backend after this call are held by the core until that record is durable (the dialect
+  //! does not see the wait). Decision::unavailable: the audit log cannot be written, answer with
+  //! the protocol's "service unavailable" error (PG 08006) instead of "denied".
   virtual policy::Decision evaluate(std::string_view text, policy::StatementOrigin origin,
                                     std::string_view statement_name = {}) noexcept = 0;
+  //! Reports the end of an allowed statement's execution (Decision::audit_ref; one report per
+  //! execution, so a prepared statement executed N times reports N times). Unknown refs are
+  //! ignored.
+  virtual void statementResult(uint64_t audit_ref, const StatementResult& result) noexcept = 0;
 
   // --- cancellation: process-wide registry of client-facing cancel keys
   //! Registers this session under an opaque key the dialect hands to its client. False when the
@@ -148,6 +170,11 @@ class Session {
   virtual void onDrain() noexcept = 0;
   //! An approval for a held statement resolved (approvals issue).
   virtual void onHoldResolved(const policy::Decision& decision) noexcept = 0;
+  //! The core ends the session: send the protocol's fatal error carrying `message` (for
+  //! AuditUnavailable the "service unavailable" class, e.g. PG 08006; for Killed the "admin
+  //! shutdown" class, PG 57P01), then host.close(). Bytes held for the backend are discarded by
+  //! the core (the held statement never runs) and later backend sends are dropped.
+  virtual void onAbort(AbortReason reason, std::string_view message) noexcept = 0;
 };
 
 //! One per loaded dialect plugin; shared by all workers (must be thread-safe; typically

@@ -109,6 +109,12 @@ struct Decision {
   std::vector<RuleMatch> matches;
   //! The verdict came from default_action: no enforcing rule matched.
   bool by_default = true;
+  //! Deny because the gateway cannot serve right now (the audit log cannot be written): the
+  //! dialect answers with its "service unavailable" error (PG 08006), not "denied" (42501).
+  bool unavailable = false;
+  //! Identifies the statement's audit record; the dialect passes it to
+  //! SessionHost::statementResult when the execution ends (0: not audited).
+  uint64_t audit_ref = 0;
 
   //! The SPEC audit `decision.action`: allow | deny | require_approval, or dry_run_deny /
   //! dry_run_require_approval when the statement passed but a dry-run rule would have stopped it.

@@ -18,6 +18,8 @@
 #include "warden/plugin/loader.h"
 #include "warden/runtime/snapshot.h"
 
+namespace warden::audit { class Writer; }
+
 namespace warden::runtime {
 
 class Worker;
@@ -37,9 +39,14 @@ class Server {
   struct AdminBridge;  // the admin API's view of this server (server.cc)
   //! Reloads the config file (SIGHUP, admin API). On rejection returns false, logs, and appends
   //! the reasons to `errors` when given; the running configuration keeps serving.
-  bool reload(std::vector<std::string>* errors = nullptr);
+  bool reload(std::vector<std::string>* errors = nullptr, const std::string& by = "signal");
+  bool reloadNow(std::vector<std::string>* errors);
   void startDrain();
   void checkDrain();
+  //! Opens the audit writer when audit.dir is set (a failure stops the start: fail closed).
+  bool openAudit();
+  //! A config_reload record: who asked (admin user, or "signal"), outcome and errors.
+  void auditReload(const std::string& by, bool ok, const std::vector<std::string>& errors);
 
   std::string config_path_;
   plugin::PluginSet plugins_;
@@ -49,6 +56,7 @@ class Server {
   std::atomic<long> sessions_{0};
   std::unique_ptr<MainLoop> main_;
   std::unique_ptr<AdminBridge> admin_;
+  std::unique_ptr<audit::Writer> audit_;
   uint64_t generation_ = 0;
   uint64_t reloads_ok_ = 0, reloads_rejected_ = 0;
   bool draining_ = false, stopped_ = false;
