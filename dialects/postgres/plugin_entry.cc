@@ -36,7 +36,7 @@ Dialect* createDialect(const char** error) noexcept {
 
 const warden_plugin_descriptor kDescriptor = {
     WARDEN_ABI_MAJOR, WARDEN_ABI_MINOR, WARDEN_BUILD_KEY, "postgres", WARDEN_PLUGIN_DIALECT,
-    "0.1.0", &createDialect,
+    "0.1.0", &createDialect, nullptr,
 };
 
 }  // namespace

@@ -244,8 +244,26 @@ std::string renderMetrics(const AdminStatus& s) {
       "warden_config_reloads_total{{result=\"rejected\"}} {}\n"
       "# HELP warden_client_sessions Client sessions open now (all targets).\n"
       "# TYPE warden_client_sessions gauge\n"
-      "warden_client_sessions {}\n",
-      s.draining ? 1 : 0, s.generation, s.reloads_ok, s.reloads_rejected, s.sessions);
+      "warden_client_sessions {}\n"
+      "# HELP warden_audit_healthy 1 while the audit log is written; 0 while traffic is refused "
+      "because it cannot be (fail closed).\n"
+      "# TYPE warden_audit_healthy gauge\n"
+      "warden_audit_healthy {}\n"
+      "# HELP warden_audit_records_total Audit records made durable.\n"
+      "# TYPE warden_audit_records_total counter\n"
+      "warden_audit_records_total {}\n"
+      "# HELP warden_audit_batches_total Group commits (one write + fdatasync each).\n"
+      "# TYPE warden_audit_batches_total counter\n"
+      "warden_audit_batches_total {}\n"
+      "# HELP warden_audit_write_failures_total Failed audit writes (each retried).\n"
+      "# TYPE warden_audit_write_failures_total counter\n"
+      "warden_audit_write_failures_total {}\n"
+      "# HELP warden_audit_queued_records Records waiting for the audit writer.\n"
+      "# TYPE warden_audit_queued_records gauge\n"
+      "warden_audit_queued_records {}\n",
+      s.draining ? 1 : 0, s.generation, s.reloads_ok, s.reloads_rejected, s.sessions,
+      (!s.audit_enabled || s.audit_healthy) ? 1 : 0, s.audit_records, s.audit_batches,
+      s.audit_failures, s.audit_queued);
 }
 
 HttpResponse AdminApi::handle(const HttpRequest& req) {
@@ -297,7 +315,11 @@ HttpResponse AdminApi::handle(const HttpRequest& req) {
   if (route->path == "/healthz") return json(200, {{"status", "ok"}});
   if (route->path == "/ui" || route->path == "/ui/audit") return uiResponse();
   // /readyz
-  if (backend_.status().draining) return json(503, {{"status", "draining"}});
+  auto st = backend_.status();
+  if (st.draining) return json(503, {{"status", "draining"}});
+  // A load balancer should send new clients elsewhere while this instance refuses traffic.
+  if (st.audit_enabled && !st.audit_healthy)
+    return json(503, {{"status", "audit_unavailable"}, {"error", st.audit_error}});
   return json(200, {{"status", "ready"}});
 }
 

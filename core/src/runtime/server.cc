@@ -36,8 +36,23 @@ struct Server::AdminBridge final : admin::AdminBackend {
     return server.snapshot_->config->admin.tokens;
   }
   admin::AdminStatus status() const override {
-    return {server.generation_, server.reloads_ok_, server.reloads_rejected_,
-            server.sessionCount(), server.draining_};
+    admin::AdminStatus st;
+    st.generation = server.generation_;
+    st.reloads_ok = server.reloads_ok_;
+    st.reloads_rejected = server.reloads_rejected_;
+    st.sessions = server.sessionCount();
+    st.draining = server.draining_;
+    if (server.audit_) {
+      auto a = server.audit_->stats();
+      st.audit_enabled = true;
+      st.audit_healthy = server.audit_->healthy();
+      if (!st.audit_healthy) st.audit_error = server.audit_->lastError();
+      st.audit_records = a.records;
+      st.audit_batches = a.batches;
+      st.audit_failures = a.failures;
+      st.audit_queued = a.queued;
+    }
+    return st;
   }
   std::string auditDir() const override { return server.snapshot_->config->audit.dir; }
   admin::ReloadOutcome reload(const std::string& by) override {
@@ -72,6 +87,10 @@ SnapshotPtr loadEverything(const std::string& config_path, plugin::PluginSet& pl
     return nullptr;
   }
   if (load_plugins) plugins.loadDir(cfg.value()->plugin_dir, errors);
+  // Audit sinks: the plugin must exist and accept its options (the sink is created and dropped).
+  const auto& sinks = cfg.value()->audit.sinks;
+  for (size_t i = 0; i < sinks.size(); ++i)
+    if (auto s = plugin::createAuditSink(plugins, sinks[i], i); !s) errors.push_back(s.error().message);
   size_t before = errors.size();
   auto snap = buildSnapshot(cfg.value(), plugins, generation, errors);
   if (!snap || errors.size() != before || !errors.empty()) return nullptr;
@@ -228,6 +247,19 @@ bool Server::reloadNow(std::vector<std::string>* errors_out) {
     log::warn("admin.listen changed in config; takes effect at the next restart",
               {{"running", admin_ ? admin_->listen : std::string("(none)")},
                {"configured", snap->config->admin.listen}});
+  {
+    const auto &was = snapshot_->config->audit, &now = snap->config->audit;
+    bool sinks_same = was.sinks.size() == now.sinks.size();
+    for (size_t i = 0; sinks_same && i < was.sinks.size(); ++i)
+      sinks_same = was.sinks[i].options_json == now.sinks[i].options_json;
+    if (was.dir != now.dir || was.signing_key_file != now.signing_key_file ||
+        was.rotate_bytes != now.rotate_bytes || was.rotate_interval != now.rotate_interval ||
+        was.checkpoint_records != now.checkpoint_records ||
+        was.checkpoint_interval != now.checkpoint_interval || was.fsync != now.fsync ||
+        was.queue_records != now.queue_records || !sinks_same)
+      log::warn("audit settings changed in config; they take effect at the next restart "
+                "(audit.redact_literals applies now)", {});
+  }
   std::map<std::string, std::string> desired;
   for (const auto& t : snap->config->targets) desired[listenKey(t)] = t.name;
   std::vector<std::vector<ListenerSpec>> added(workers_.size());

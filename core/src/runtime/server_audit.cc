@@ -6,11 +6,63 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "warden/audit/search.h"
 #include "warden/audit/writer.h"
+#include "warden/plugin/loader.h"
 #include "warden/base/log.h"
 #include "warden/runtime/server.h"
 
 namespace warden::runtime {
+
+//! Builds search indexes of closed audit files on its own thread (a big file takes a while;
+//! the writer thread must not wait for it). Bounded: one pending file list, joined at stop.
+class AuditIndexer {
+ public:
+  AuditIndexer() : thread_([this] { run(); }) {}
+  ~AuditIndexer() {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  void add(std::filesystem::path dir, std::string file) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (queue_.size() >= 1024) return;  // a backlog only costs search speed (files are scanned)
+      queue_.emplace_back(std::move(dir), std::move(file));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+      cv_.wait(lk, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stop_ and nothing left
+      auto [dir, file] = std::move(queue_.front());
+      queue_.pop_front();
+      lk.unlock();
+      if (auto r = audit::writeFileIndex(dir, file); !r)
+        log::warn("audit index not written", {{"file", file}, {"error", r.error().message}});
+      lk.lock();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::filesystem::path, std::string>> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+void destroyAuditIndexer(AuditIndexer* p) { delete p; }
 
 bool Server::openAudit() {
   const auto& cfg = *snapshot_->config;
@@ -39,6 +91,19 @@ bool Server::openAudit() {
     else if (level == 1) log::warn(msg, {});
     else log::info(msg, {});
   };
+  for (size_t i = 0; i < cfg.audit.sinks.size(); ++i) {
+    const auto& sc = cfg.audit.sinks[i];
+    auto sink = plugin::createAuditSink(plugins_, sc, i);
+    if (!sink) {
+      fprintf(stderr, "%s\n", sink.error().message.c_str());
+      log::error("cannot create an audit sink, not starting", {{"error", sink.error().message}});
+      return false;
+    }
+    o.sinks.push_back({sc.type, sc.required, std::move(sink.value())});
+  }
+  audit_indexer_.reset(new AuditIndexer());
+  o.on_file_closed = [ix = audit_indexer_.get()](const std::filesystem::path& dir,
+                                                 const std::string& file) { ix->add(dir, file); };
   auto w = audit::Writer::open(std::move(o));
   if (!w) {
     fprintf(stderr, "audit: %s\n", w.error().message.c_str());

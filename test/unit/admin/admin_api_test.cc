@@ -29,7 +29,14 @@ namespace {
 
 struct FakeBackend : AdminBackend {
   std::vector<AdminToken> toks{{"s3cret-token", "ops", {"dba"}}, {"other-token", "ci", {}}};
-  AdminStatus st{3, 2, 1, 5, false};
+  AdminStatus st = [] {
+    AdminStatus s;
+    s.generation = 3;
+    s.reloads_ok = 2;
+    s.reloads_rejected = 1;
+    s.sessions = 5;
+    return s;
+  }();
   bool next_reload_ok = true;
   std::vector<std::string> reload_users;
 
@@ -85,6 +92,22 @@ TEST_CASE("admin api: healthz and readyz need no token", "[admin][api]") {
   CHECK(post.status == 405);
   REQUIRE(post.headers.size() == 1);
   CHECK(post.headers[0] == std::pair<std::string, std::string>("Allow", "GET, HEAD"));
+}
+
+TEST_CASE("admin api: readyz is 503 while the audit log cannot be written", "[admin][api]") {
+  FakeBackend b;
+  AdminApi api(b);
+  b.st.audit_enabled = true;
+  CHECK(api.handle(request("GET", "/readyz")).status == 200);
+  b.st.audit_healthy = false;
+  b.st.audit_error = "audit-x.jsonl: No space left on device";
+  auto r = api.handle(request("GET", "/readyz"));
+  CHECK(r.status == 503);
+  CHECK(body(r)["status"] == "audit_unavailable");
+  CHECK(body(r)["error"] == "audit-x.jsonl: No space left on device");
+  CHECK(api.handle(request("GET", "/healthz")).status == 200);
+  auto m = api.handle(request("GET", "/metrics", kAuth));
+  CHECK(m.body.find("warden_audit_healthy 0\n") != std::string::npos);
 }
 
 TEST_CASE("admin api: protected routes answer 401 without a valid bearer token",

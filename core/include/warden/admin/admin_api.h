@@ -34,6 +34,10 @@ struct AdminStatus {
   uint64_t reloads_rejected = 0;  // ... that were rejected (old config kept)
   long sessions = 0;              // client sessions open now
   bool draining = false;          // SIGTERM received: /readyz says 503
+  bool audit_enabled = false;     // audit.dir is set
+  bool audit_healthy = true;      // false while the audit log cannot be written: /readyz 503
+  std::string audit_error;        // why, when not healthy
+  uint64_t audit_records = 0, audit_batches = 0, audit_failures = 0, audit_queued = 0;
 };
 
 struct ReloadOutcome {

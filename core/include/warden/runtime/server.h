@@ -23,6 +23,11 @@ namespace warden::audit { class Writer; }
 namespace warden::runtime {
 
 class Worker;
+class AuditIndexer;
+void destroyAuditIndexer(AuditIndexer* p);
+struct AuditIndexerDeleter {
+  void operator()(AuditIndexer* p) const { destroyAuditIndexer(p); }
+};
 
 class Server {
  public:
@@ -56,6 +61,7 @@ class Server {
   std::atomic<long> sessions_{0};
   std::unique_ptr<MainLoop> main_;
   std::unique_ptr<AdminBridge> admin_;
+  std::unique_ptr<AuditIndexer, AuditIndexerDeleter> audit_indexer_;  // declared first: outlives audit_
   std::unique_ptr<audit::Writer> audit_;
   uint64_t generation_ = 0;
   uint64_t reloads_ok_ = 0, reloads_rejected_ = 0;
