@@ -1,6 +1,7 @@
 // core/src/audit/chain.cc
 //! Hash chain, Ed25519 checkpoint signatures and the audit-head.json statement (chain.h).
 #include <openssl/curve25519.h>
+#include <openssl/sha.h>
 
 #ifndef OPENSSL_IS_BORINGSSL
 #error "BoringSSL headers expected (/usr/include/android): never mix in system OpenSSL"
@@ -15,12 +16,20 @@
 namespace warden::audit {
 
 std::string chainHash(std::string_view prev_hex, std::string_view canonical) {
-  std::string input;
-  input.reserve(prev_hex.size() + 1 + canonical.size());
-  input.append(prev_hex);
-  input.push_back('\n');
-  input.append(canonical);
-  return toHex(crypto::sha256(asBytes(input)));
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, prev_hex.data(), prev_hex.size());
+  SHA256_Update(&ctx, "\n", 1);
+  SHA256_Update(&ctx, canonical.data(), canonical.size());
+  uint8_t d[SHA256_DIGEST_LENGTH];
+  SHA256_Final(d, &ctx);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
+  for (size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    hex[2 * i] = kHex[d[i] >> 4];
+    hex[2 * i + 1] = kHex[d[i] & 0xf];
+  }
+  return hex;
 }
 
 std::string checkpointMessage(uint64_t upto_seq, std::string_view upto_hash) {
@@ -93,15 +102,18 @@ Result<CheckpointInfo> parseHead(std::string_view text) {
 Result<void> Chain::seal(AuditRecord& r, std::string& out) {
   r.seq = next_seq_;
   r.prev = last_hash_;
-  std::string canonical;
-  canonical.reserve(512);
-  if (auto ok = appendCanonical(canonical, r); !ok) return ok;
-  std::string hash = chainHash(r.prev, canonical);
-  size_t mark = out.size();
-  if (auto ok = appendCanonical(out, r, hash); !ok) {
+  // Built once: the canonical text (no hash) goes straight into `out`, then the hash member is
+  // spliced in at its sorted place (after "event").
+  size_t mark = out.size(), hash_at = 0;
+  if (auto ok = appendCanonical(out, r, {}, &hash_at); !ok) {
     out.resize(mark);
     return ok;
   }
+  std::string hash = chainHash(r.prev, std::string_view(out).substr(mark));
+  std::string member;
+  member.reserve(hash.size() + 10);
+  member.append(",\"hash\":\"").append(hash).push_back('"');
+  out.insert(mark + hash_at, member);
   out.push_back('\n');
   ++next_seq_;
   last_hash_ = std::move(hash);

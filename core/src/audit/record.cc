@@ -17,8 +17,12 @@ bool utf8Ok(std::string_view s) { return isValidUtf8(s); }
 void appendString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  size_t run = 0;  // start of the current run of bytes copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c > 0x1f && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -28,15 +32,12 @@ void appendString(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c <= 0x1f) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(ch);
-        }
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xf]);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 
@@ -132,7 +133,9 @@ bool isValidUtf8(std::string_view s) {
   return true;
 }
 
-Result<void> appendCanonical(std::string& out, const AuditRecord& r, std::string_view hash) {
+Result<void> appendCanonical(std::string& out, const AuditRecord& r, std::string_view hash,
+                             size_t* hash_at) {
+  const size_t start = out.size();
   if (!recordUtf8(r, hash)) return makeError("audit record: a string is not valid UTF-8");
   // Members in byte order of their names (std::map order, as nlohmann dumps them).
   ObjectWriter w(out);
@@ -165,6 +168,7 @@ Result<void> appendCanonical(std::string& out, const AuditRecord& r, std::string
   if (r.dialect) w.str("dialect", *r.dialect);
   if (r.environment) w.str("environment", *r.environment);
   w.str("event", r.event);
+  if (hash_at) *hash_at = out.size() - start;  // where `,"hash":"..."` goes
   if (!hash.empty()) w.str("hash", hash);
   if (r.identity) {
     w.key("identity");

@@ -43,6 +43,7 @@ struct Tail {
   bool found = false;
   uint64_t seq = 0;
   std::string hash;
+  bool checkpoint = false;  // the last record is a checkpoint (nothing unsigned after it)
 };
 
 //! The last complete record of `path`; a partial last line (a crash mid-write: never
@@ -95,6 +96,7 @@ Result<Tail> readTail(const std::filesystem::path& path,
     auto j = nlohmann::json::parse(line);
     tail.seq = j.at("seq").get<uint64_t>();
     tail.hash = j.at("hash").get<std::string>();
+    tail.checkpoint = j.value("event", "") == "checkpoint";
     tail.found = tail.hash.size() == 64;
   } catch (const std::exception& e) {
     return makeError(fmt::format("{}: the last record is not readable ({}); run `warden audit "
@@ -125,6 +127,8 @@ Result<void> Writer::recover() {
     if (!tail) return makeError(tail.error().message);
     if (tail->found) {
       chain_ = Chain(tail->seq + 1, tail->hash);
+      // Records after the last checkpoint (a crash): sign them with the first checkpoint.
+      if (!tail->checkpoint) since_checkpoint_ = 1;
       log(0, fmt::format("audit: continuing the log after seq {} ({})", tail->seq, *it));
       return {};
     }

@@ -104,7 +104,11 @@ struct AuditRecord {
 
 //! Appends the canonical JSON of `r` to `out`; with `hash` non-empty the `hash` member is
 //! included (the on-disk line, without the newline). Fails (out unchanged) on invalid UTF-8.
-Result<void> appendCanonical(std::string& out, const AuditRecord& r, std::string_view hash = {});
+//! `hash_at` (optional): receives the offset, relative to where the record starts in `out`, at
+//! which `,"hash":"<hex>"` belongs (the member after "event"), so a writer can build the
+//! canonical text once and splice the hash in.
+Result<void> appendCanonical(std::string& out, const AuditRecord& r, std::string_view hash = {},
+                             size_t* hash_at = nullptr);
 
 //! "2024-05-01T12:34:56.123456Z".
 std::string formatTimestamp(std::chrono::system_clock::time_point t);

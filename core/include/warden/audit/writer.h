@@ -135,6 +135,9 @@ class Writer {
   std::vector<bool> sink_done_;
   uint64_t stats_checkpoints_ = 0;
   std::chrono::steady_clock::time_point last_attempt_;
+  size_t last_batch_ = 0;                           //!< records in the last commit
+  std::chrono::steady_clock::duration last_commit_{};  //!< how long it took
+  static constexpr size_t kMaxBatch = 8192;
   std::string out_;              //!< sealed bytes not yet durable
   std::vector<std::string_view> out_lines_;
   uint64_t out_last_ticket_ = 0;  //!< highest ticket inside out_
