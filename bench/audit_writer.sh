@@ -8,7 +8,7 @@
 #   RESULT audit_records_per_s=X audit_lost_after_kill9=Y
 # X: records/s of the waiting variant (target >= 100000); Y: acknowledged records lost over all
 # kill rounds (target 0). Exit 1 when Y > 0, a log does not verify, or a run fails.
-# env: BUILD_DIR (default build), BENCH_PRODUCERS (64), BENCH_SECONDS (3), BENCH_WINDOW (1024),
+# env: BUILD_DIR (default build), BENCH_PRODUCERS (256 sessions), BENCH_SECONDS (3), BENCH_WINDOW (1024),
 # BENCH_KILL_ROUNDS (5), BENCH_SEED (42), BENCH_TMPDIR (default /tmp: where the temp dir goes),
 # BENCH_REBUILD (non-empty: run ninja first), BENCH_KEEP (non-empty: keep the temp dir).
 set -euo pipefail
@@ -37,7 +37,7 @@ trap cleanup EXIT
 echo "temp dir $TMP: filesystem $(stat -f -c %T "$TMP"), $(df -P "$TMP" | awk 'NR==2 {print $1 " mounted on " $6}')"
 echo "host: $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-P="${BENCH_PRODUCERS:-64}"
+P="${BENCH_PRODUCERS:-256}"
 status=0
 tp_out="$("$BIN" throughput --dir="$TMP/throughput" --producers="$P" \
   --seconds="${BENCH_SECONDS:-3}" --window="${BENCH_WINDOW:-1024}")" || status=$?
