@@ -127,7 +127,11 @@ class AuditTest(common.GatewayCase):
         cfg.extra = (f"admin:\n  listen: \"{LOCALHOST}:{cls.admin_port}\"\n"
                      f"  tokens:\n    - token: \"{TOKEN}\"\n      user: ops\n      groups: [dba]\n"
                      "rules:\n  - name: no-drop\n    when: {statements: [drop_table]}\n"
-                     "    action: deny\n    message: \"dropping tables is not allowed\"\n")
+                     "    action: deny\n    message: \"dropping tables is not allowed\"\n"
+                     "  - name: approve-alter\n    when: {statements: [alter_table]}\n"
+                     "    action: require_approval\n    approval: {groups: [dba], quorum: 1}\n"
+                     "  - name: watch-dry\n    when: {statements: [insert], tables: [au_dry]}\n"
+                     "    action: deny\n    mode: dry_run\n")
         cfg.write()
         cls.audit_dir = cls.s.dir / "audit"
         return cfg
@@ -244,6 +248,27 @@ class AuditTest(common.GatewayCase):
             lambda x: "au_probe_dup" in x.get("statement", {}).get("text", "") and "result" in x)
         self.assertTrue(recs[0]["result"]["error"].startswith("23505: "), recs[0]["result"])
         self.assertNotIn("rows", recs[0]["result"])
+
+    def test_approval_request_and_dry_run_records(self):
+        r = self.psql_as(ALICE, ALICE_PW, "ALTER TABLE au_t ADD COLUMN au_probe_appr int")
+        self.assertNotEqual(r.returncode, 0)
+        m = __import__("re").search(r"apr-[0-9a-f]+", r.stderr)
+        self.assertIsNotNone(m, r.stderr)
+        recs = self.session_records(lambda x: x["event"] == "approval"
+                                    and x.get("approval", {}).get("id") == m.group(0))
+        a = recs[0]
+        self.assertEqual(a["approval"]["state"], "requested")
+        self.assertEqual(a["decision"]["action"], "require_approval")
+        self.assertEqual(a["decision"]["rule"], "approve-alter")
+        self.assertEqual(a["statement"]["kind"], "alter_table")
+        self.assertEqual(a["identity"]["user"], ALICE)
+        # a dry-run rule lets the statement through and says what it would have done
+        self.pg.query("CREATE TABLE IF NOT EXISTS au_dry (x int); ALTER TABLE au_dry OWNER TO app", APP_DB)
+        r = self.psql_as(ALICE, ALICE_PW, "INSERT INTO au_dry SELECT 1 AS au_probe_dry")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        recs = self.session_records(lambda x: "au_probe_dry" in x.get("statement", {}).get("text", ""))
+        self.assertEqual(recs[0]["decision"]["action"], "dry_run_deny")
+        self.assertEqual(recs[0]["decision"]["rule"], "watch-dry")
 
     def test_auth_failure_and_agent_identity(self):
         r = self.psql_as(ALICE, "wrong-password", "SELECT 1")

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "session_runner.h"
 #include "warden/audit/writer.h"
@@ -167,7 +168,17 @@ void SessionRunner::auditStatement(std::string_view text, const sql::Analysis& a
   r.statement = info;
   r.decision = decision;
   if (d.unavailable && w->overloaded()) return;  // refused, never ran: nothing to keep
+  std::optional<audit::AuditRecord> approval;
+  if (!d.hold_id.empty()) {
+    // The approval request this decision opened (its later steps come from the approvals
+    // service: approved / denied / expired / executed).
+    approval = auditRecord("approval", true);
+    approval->statement = info;
+    approval->decision = decision;
+    approval->approval = audit::ApprovalInfo{d.hold_id, "requested", {}};
+  }
   submitAudit(std::move(r), true);
+  if (approval) submitAudit(std::move(*approval), true);
   if (d.verdict == policy::Verdict::Allow) {
     if (audited_.size() >= kMaxAuditedStatements) audited_.erase(audited_.begin());
     audited_[*info.id] = AuditedStatement{std::move(info), std::move(decision)};
