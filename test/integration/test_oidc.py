@@ -696,6 +696,59 @@ rules:
         finally:
             w.stop()
 
+    # --- 6. the audit trail carries the token's identity ---------------------------------------
+    def test_audit_records_carry_token_identity(self):
+        audit_dir = self.cfg.workdir / "audit"
+        groups = ["dba", "audit-readers"]
+        token = sign(self.keys["rsa"], self.claims(sub="audit-subject", groups=groups,
+                                                   warden_kind="service"))
+        self.assertEqual(self.psql_token_ok(token, "SELECT 1 AS audit_identity_probe"), "1")
+        bad = sign(self.keys["rsa"], self.claims(sub="audit-denied", aud="someone-else"))
+        self.assert_login_refused(bad, "wrong_audience", user="audit-denied-login", psql=False)
+
+        def records():
+            out = []
+            for p in sorted(audit_dir.glob("audit-*.jsonl")):
+                for line in p.read_text(errors="replace").splitlines():
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass
+            return out
+
+        def session_records():
+            recs = records()
+            probe = [r for r in recs if r.get("event") == "statement"
+                     and "audit_identity_probe" in (r.get("statement") or {}).get("text", "")]
+            if not probe:
+                return None
+            sid = probe[0].get("session")
+            mine = {e: [r for r in recs if r.get("session") == sid and r.get("event") == e]
+                    for e in ("auth", "session_start", "statement")}
+            return mine if all(mine.values()) else None
+
+        mine = wait_until(session_records, 10, interval=0.1,
+                          what="auth, session_start and statement records of the token session")
+        for event, recs in mine.items():
+            for r in recs:
+                ident = r.get("identity") or {}
+                self.assertEqual(ident.get("user"), "audit-subject", (event, r))
+                self.assertEqual(ident.get("method"), "jwt", (event, r))
+                self.assertEqual(ident.get("groups"), groups, (event, r))
+                self.assertEqual(ident.get("kind"), "service", (event, r))
+        self.assertEqual([r["decision"]["action"] for r in mine["auth"]], ["allow"], mine["auth"])
+        self.assertEqual({r["decision"]["action"] for r in mine["statement"]}, {"allow"})
+        denied = wait_until(lambda: [r for r in records() if r.get("event") == "auth"
+                                     and (r.get("identity") or {}).get("user")
+                                     == "audit-denied-login"], 10, interval=0.1,
+                            what="auth record of the refused token login")
+        self.assertEqual(len(denied), 1, denied)
+        self.assertEqual(denied[0]["decision"]["action"], "deny", denied[0])
+        self.assertEqual(denied[0]["identity"].get("method"), "jwt", denied[0])
+        self.assertIn("wrong_audience", denied[0]["decision"].get("reason", ""), denied[0])
+        self.assertFalse([r for r in records() if r.get("event") in ("session_start", "statement")
+                          and (r.get("identity") or {}).get("user") == "audit-denied-login"])
+
 
 if __name__ == "__main__":
     common.main()
