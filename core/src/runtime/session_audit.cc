@@ -64,6 +64,12 @@ void SessionRunner::submitAudit(audit::AuditRecord r, bool write_ahead) {
       worker_.addAuditWaiter(this);
       audit_waiting_ = true;
     }
+    // Already failing: no health change will wake us, so look again from the loop (never
+    // re-entering the dialect from inside its own call).
+    if (!w->healthy())
+      worker_.post([alive = alive_, this] {
+        if (*alive) auditProgress();
+      });
   }
 }
 
@@ -177,7 +183,8 @@ void SessionRunner::auditStatement(std::string_view text, const sql::Analysis& a
     approval->decision = decision;
     approval->approval = audit::ApprovalInfo{d.hold_id, "requested", {}};
   }
-  submitAudit(std::move(r), true);
+  // A refusal because the log is down runs nothing: it need not wait for its own record.
+  submitAudit(std::move(r), !d.unavailable);
   if (approval) submitAudit(std::move(*approval), true);
   if (d.verdict == policy::Verdict::Allow) {
     if (audited_.size() >= kMaxAuditedStatements) audited_.erase(audited_.begin());
