@@ -30,6 +30,10 @@ enum class JsonOutcome : uint8_t { Keep, Replace, Null };
 //! masked with `detector_method`. Keep: nothing masked (out untouched). Replace: out = the new
 //! compact JSON. Null: the text is not valid JSON (or nests deeper than 64 levels) — the caller
 //! masks the whole value (fail closed).
+//! The rewrite streams (json_mask.cc): member order, duplicate keys and number spellings are
+//! kept (1.10 stays 1.10; integers beyond 64 bits are not rounded), whitespace is dropped. A
+//! number that overflows a double (1e400) makes the document Null. A string with 256 or more
+//! detector findings becomes null (the scan reports at most 256).
 JsonOutcome maskJson(std::string_view json, const JsonKeyPolicy& keys, const HashKey& key,
                      const DetectorSet* detectors, Method detector_method, std::string& out);
 

@@ -60,8 +60,17 @@ bool isTextLike(ValueType t);
 //!   type's send encoding); uuid → a UUID made of HMAC bytes; bytea → the 32 HMAC bytes (text
 //!   format: "\x" + hex); other types → Null. Equal inputs give equal outputs (joins still
 //!   match); the hash of the text form and of the binary form of one value may differ.
+//!   In detail (value.cc): the HMAC input is the value's canonical form, so in practice both
+//!   formats of one value do hash alike — the decimal text for ints, numeric_out's text for
+//!   numeric (binary converted), lowercase 8-4-4-4-12 for uuid, the raw bytes for bytea (text
+//!   decoded from hex or escape format). int2/int4/int8 → the first 2/4/8 HMAC bytes with the
+//!   sign bit cleared (non-negative); numeric → the first 8 HMAC bytes mod 10^15 (exact in a
+//!   float64), binary with dscale 0; uuid → the first 16 HMAC bytes with version 4 / RFC 4122
+//!   variant bits. An input that is not a valid value of its type and format → Null.
 //! - Json: like Text for redact/partial/hash (whole document replaced by a JSON string, jsonb
-//!   binary keeps its version byte), so the output is still valid JSON.
+//!   binary keeps its version byte), so the output is still valid JSON. Binary format is jsonb:
+//!   a first byte other than 1 → Null. partial takes the shape of the document's string value
+//!   (of its text when it is not a string); hash is over the JSON text.
 Outcome maskValue(Method method, ValueType type, Format format, std::string_view in,
                   const HashKey& key, std::string& out);
 
@@ -73,6 +82,11 @@ void redactText(std::string_view in, std::string& out);
 //! "4242 4242 4242 4242" → "**** **** **** 4242", "123-45-6789" → "***-**-6789"; other text
 //! of 5+ code points keeps the first and last code point: "Alice" → "A***e"; shorter → "****".
 //! Never splits a UTF-8 sequence.
+//! In detail: e-mail = one '@', a local part without spaces/quotes/brackets, a dotted host
+//! name; a 1-character local part is hidden too ("j@x.org" → "***@x.org"). Digit shape = only
+//! ASCII digits, letters and " -./()+", at least 7 digits and twice as many digits as letters;
+//! letters become '*' ("DE89 3704 …" → "**** **** …"). Bytes that are not UTF-8 are never
+//! copied (written as '*'), so the output is always valid UTF-8.
 void partialText(std::string_view in, std::string& out);
 //! hash: 16 lowercase hex chars of HMAC-SHA-256(key, in).
 void hashText(std::string_view in, const HashKey& key, std::string& out);
