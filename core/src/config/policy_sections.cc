@@ -189,7 +189,7 @@ void readRule(Reader& r, const Field& item, const Config& cfg, std::vector<Rule>
 void readMaskingRule(Reader& r, const Field& item, std::vector<MaskingRule>& masking,
                      std::vector<Mark>& name_marks) {
   MapView m(r, item.value, item.path, item.value_mark,
-            {"name", "columns", "method", "exempt_groups"});
+            {"name", "columns", "method", "exempt_groups", "targets", "environments"});
   if (!m.valid()) return;
   MaskingRule rule;
   Mark name_mark = m.mark();
@@ -218,6 +218,12 @@ void readMaskingRule(Reader& r, const Field& item, std::vector<MaskingRule>& mas
   }
   if (const Field* groups = m.get("exempt_groups")) {
     if (auto v = readStringList(r, *groups)) rule.exempt_groups = *v;
+  }
+  if (const Field* targets = m.get("targets")) {
+    if (auto v = readStringList(r, *targets)) rule.targets = *v;
+  }
+  if (const Field* envs = m.get("environments")) {
+    if (auto v = readStringList(r, *envs)) rule.environments = *v;
   }
   if (duplicate || rule.name.empty()) return;
   masking.push_back(std::move(rule));

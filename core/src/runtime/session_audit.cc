@@ -12,6 +12,7 @@
 
 #include "session_runner.h"
 #include "warden/audit/writer.h"
+#include "warden/masking/plan.h"
 #include "warden/base/log.h"
 #include "worker.h"
 
@@ -173,6 +174,11 @@ void SessionRunner::auditStatement(std::string_view text, const sql::Analysis& a
   auto r = auditRecord("statement", true);
   r.statement = info;
   r.decision = decision;
+  std::vector<std::string> masked;
+  if (auto* m = d.transform ? d.transform->asMasking() : nullptr) {
+    masked = masking::predictMasked(*m->session, analysis);
+    if (!masked.empty()) r.masked = masked;
+  }
   if (d.unavailable && w->overloaded()) return;  // refused, never ran: nothing to keep
   std::optional<audit::AuditRecord> approval;
   if (!d.hold_id.empty()) {
@@ -188,7 +194,7 @@ void SessionRunner::auditStatement(std::string_view text, const sql::Analysis& a
   if (approval) submitAudit(std::move(*approval), true);
   if (d.verdict == policy::Verdict::Allow) {
     if (audited_.size() >= kMaxAuditedStatements) audited_.erase(audited_.begin());
-    audited_[*info.id] = AuditedStatement{std::move(info), std::move(decision)};
+    audited_[*info.id] = AuditedStatement{std::move(info), std::move(decision), std::move(masked)};
     d.audit_ref = statement_seq_;
     pending_result_ref_ = statement_seq_;
   }
@@ -209,6 +215,10 @@ void SessionRunner::statementResult(uint64_t audit_ref, const dialect::Statement
       capText(*res.error, 2048);
     }
     r.result = std::move(res);
+    std::vector<std::string> masked = it->second.masked;
+    for (const auto& m : result.masked)
+      if (std::find(masked.begin(), masked.end(), m) == masked.end()) masked.push_back(m);
+    if (!masked.empty()) r.masked = std::move(masked);
     if (audit_ref == pending_result_ref_) pending_result_ref_ = 0;
     submitAudit(std::move(r), false);
   } catch (...) {

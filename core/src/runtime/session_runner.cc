@@ -508,6 +508,16 @@ policy::Decision SessionRunner::evaluate(std::string_view text, policy::Statemen
     } else {
       d = decide(text, origin, statement_name, analysis);
       if (!analysis) analysis = analyze(text);
+      if (d.verdict == policy::Verdict::Allow) {
+        attachMasking(d, analysis);
+        auto ddl = [](const sql::Statement& s, auto& self) -> bool {
+          if (s.category == sql::Category::Ddl) return true;
+          for (const auto& n : s.nested)
+            if (self(n, self)) return true;
+          return false;
+        };
+        for (const auto& s : analysis->statements) d.changes_schema = d.changes_schema || ddl(s, ddl);
+      }
     }
     auditStatement(text, *analysis, d);
     return d;
@@ -594,6 +604,45 @@ policy::Decision SessionRunner::decide(std::string_view text, policy::StatementO
                                                      ? "require_approval" : "allow"}});
   }
   return d;
+}
+
+void SessionRunner::attachMasking(policy::Decision& d,
+                                  const std::shared_ptr<const sql::Analysis>& analysis) {
+  // Masking follows reloads like rules do: the worker's newest snapshot, this target as it knows it.
+  const auto& snap = worker_.snapshot();
+  const TargetRuntime* current = snap ? snap->find(target_.target->name) : nullptr;
+  const auto& policy = current ? snap->masking : snapshot_->masking;
+  const config::Target* target = current ? current->target : target_.target;
+  if (!masking_ready_ || policy != masking_policy_ || target != masking_target_) {
+    masking_ = policy ? policy->forSession(identity_, *target) : nullptr;
+    masking_policy_ = policy;
+    masking_target_ = target;
+    masking_ready_ = true;
+  }
+  if (!masking_) return;
+  // COPY ... TO STDOUT streams rows Warden does not rewrite yet: refuse it where masking could
+  // apply (fail closed) rather than let masked columns or detector hits through.
+  auto copyRisk = [&](const sql::Statement& s) {
+    if (s.kind != sql::Kind::CopyTo) return false;
+    if (!masking_->detectors.empty()) return true;
+    for (const auto& o : s.objects)
+      if (masking_->tableMayMatch(o.schema, o.name)) return true;
+    for (const auto& n : s.nested)
+      for (const auto& o : n.objects)
+        if (masking_->tableMayMatch(o.schema, o.name)) return true;
+    return false;
+  };
+  for (const auto& s : analysis->statements) {
+    if (!copyRisk(s)) continue;
+    d.verdict = policy::Verdict::Deny;
+    d.rule = "masking";
+    d.message = "COPY TO of data under masking rules or detectors is not supported; use SELECT";
+    return;
+  }
+  auto m = std::make_shared<masking::StatementMasking>();
+  m->session = masking_;
+  m->analysis = analysis;
+  d.transform = std::move(m);
 }
 
 std::shared_ptr<const sql::Analysis> SessionRunner::analyze(std::string_view text) noexcept {

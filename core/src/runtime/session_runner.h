@@ -125,6 +125,14 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   std::shared_ptr<const policy::PolicyScope> scope_;
   std::shared_ptr<policy::PolicyEngine> scope_engine_;  // held: a freed engine's address may be reused
   const config::Target* scope_target_ = nullptr;
+  // What masking applies to (identity, target) under the snapshot's masking policy (rebuilt on
+  // reload; null: results stream untouched).
+  std::shared_ptr<const masking::SessionMasking> masking_;
+  std::shared_ptr<const policy::MaskingPolicy> masking_policy_;
+  const config::Target* masking_target_ = nullptr;
+  bool masking_ready_ = false;
+  //! Attaches the session's masking to an allowed statement's decision.
+  void attachMasking(policy::Decision& d, const std::shared_ptr<const sql::Analysis>& analysis);
   std::vector<std::string> cancel_keys_;
   uv_timer_t timer_, connect_timer_;
   uv_connect_t connect_req_;
@@ -149,6 +157,7 @@ class SessionRunner final : public dialect::SessionHost, public Stream::Owner {
   struct AuditedStatement {
     audit::StatementInfo info;
     audit::DecisionInfo decision;
+    std::vector<std::string> masked;  // predicted from lineage at decision time
   };
   std::unordered_map<uint64_t, AuditedStatement> audited_;  // audit_ref → record (bounded)
   uint64_t pending_result_ref_ = 0;  // the newest allowed statement (result on abort)

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "warden/plugin/loader.h"
 
 namespace warden::runtime {
@@ -59,6 +61,16 @@ Result<SnapshotPtr> buildSnapshot(config::ConfigPtr config, const plugin::Plugin
     snap->targets.emplace(t.name, std::move(rt));
   }
   if (auto engine = policy::makeRuleEngine(config, &errors)) snap->policy = engine.value();
+  if (!config->masking.empty() || config->detectors) {
+    masking::HashKey key;
+    if (policy::MaskingPolicy::needsKey(*config)) {
+      auto k = policy::loadOrCreateMaskingKey(std::filesystem::path(config->state.dir) /
+                                              policy::kMaskingKeyFileName);
+      if (!k) errors.push_back(fmt::format("masking: hash key: {}", k.error().message));
+      else key = k.value();
+    }
+    snap->masking = policy::MaskingPolicy::compile(*config, key);
+  }
   if (const auto& oidc = config->identity.oidc) {
     snap->oidc.config = &*oidc;
     if (!oidc->jwks_file.empty()) {

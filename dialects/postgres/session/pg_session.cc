@@ -29,7 +29,8 @@ PgSession::PgSession(SessionHost& host)
       backend_reader_(host.config().limits.max_message_bytes),
       to_backend_(host, Side::Backend),
       to_client_(host, Side::Client),
-      results_([this](uint64_t ref, const StatementResult& r) { host_.statementResult(ref, r); }) {}
+      results_([this](uint64_t ref, const StatementResult& r) { host_.statementResult(ref, r); }),
+      masking_(host.target().name) {}
 
 PgSession::~PgSession() = default;
 

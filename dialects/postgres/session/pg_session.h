@@ -22,6 +22,7 @@
 #include "protocol/message_reader.h"
 #include "protocol/messages.h"
 #include "session/forwarder.h"
+#include "session/result_masking.h"
 #include "session/result_tracker.h"
 #include "warden/config/config.h"
 #include "warden/crypto/scram.h"
@@ -42,6 +43,12 @@ enum class State {
   Closing,
 };
 const char* stateName(State s);
+
+//! What the backend reader delivers whole (see backendStreams in relay.cc).
+struct BackendWhole {
+  bool errors = false;  // ErrorResponse (a denial or an audited result waits)
+  bool rows = false;    // DataRow (a masking plan or the internal catalog query)
+};
 
 class PgSession final : public Session {
  public:
@@ -166,9 +173,13 @@ class PgSession final : public Session {
   static constexpr uint32_t kBindInspectMax = 1u << 20;
   uint32_t bind_inspect_max_ = 0;
   bool denials_pending_ = false;  // !denials_.empty()
-  //! ErrorResponses arrive whole (not streamed) while a denial or an audited result waits.
-  bool whole_errors_ = false;
   ResultTracker results_;
+  ResultMasking masking_;
+  Bytes masked_row_;  // a rewritten DataRow on its way to the client
+  BackendWhole backend_whole_;
+  //! Sends the internal catalog query ahead of the next client statement when `d` needs it
+  //! and the backend is idle.
+  void maybeLoadCatalog(const policy::Decision& d);
   uint64_t denials_issued_ = 0;
 };
 

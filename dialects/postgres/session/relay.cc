@@ -26,8 +26,12 @@ bool clientStreams(uint8_t type, uint32_t body_length, void* ctx) {
          (type == fe::kBind && body_length > *static_cast<const uint32_t*>(ctx));
 }
 bool backendStreams(uint8_t type, uint32_t, void* ctx) {
-  if (type == be::kErrorResponse) return !*static_cast<const bool*>(ctx);
+  const auto* whole = static_cast<const BackendWhole*>(ctx);
+  if (type == be::kErrorResponse) return !whole->errors;
+  if (type == be::kDataRow) return !whole->rows;
   switch (type) {
+    case be::kRowDescription:  // masking plans start here
+    case be::kNoData:
     case be::kReadyForQuery:
     case be::kCommandComplete:  // small; read for the audit's result records
     case be::kEmptyQueryResponse:
@@ -79,6 +83,16 @@ void encodeParse(Bytes& out, std::string_view name, std::string_view query) {
 
 bool PgSession::busy() const { return rfq_seen_ < rfq_expected_ || segment_open_; }
 
+void PgSession::maybeLoadCatalog(const policy::Decision& d) {
+  // Only between statements, and not in a failed transaction (the query would fail there).
+  if (rfq_seen_ < rfq_expected_ || tx_status_ == kTxFailed || !masking_.wantsCatalog(d)) return;
+  Bytes query;
+  rfq_expected_++;
+  masking_.catalogQuerySent(query, rfq_expected_);
+  to_backend_.flush();
+  sendToBackend(query);
+}
+
 void PgSession::relayFromClient(std::span<const uint8_t> data) {
   while (!data.empty() && state_ == State::Ready) {
     ReadEvent ev = client_reader_.next(data, &clientStreams, &bind_inspect_max_);
@@ -90,6 +104,7 @@ void PgSession::relayFromClient(std::span<const uint8_t> data) {
     if (ev.kind == ReadEvent::Kind::Chunk) {
       if (ev.first && ev.type == fe::kBind) {
         results_.portalBoundUnknown();
+        masking_.portalBoundUnknown();
         segment_open_ = true;
         syncs_after_execute_ = 0;
         after_execute_ = false;
@@ -121,9 +136,12 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
         denyStatement(d, StandIn::Query, {});
         return true;
       }
+      maybeLoadCatalog(d);
+      if (d.changes_schema) CatalogCache::ddlSeen();
       to_backend_.add(ev.raw, ev.raw_in_input);
       rfq_expected_++;
       if (d.audit_ref) results_.queryForwarded(d.audit_ref, rfq_expected_);
+      masking_.queryForwarded(d, rfq_expected_);
       return true;
     }
     case fe::kParse: {
@@ -132,6 +150,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
         fatal(sqlstate::kProtocolViolation, fmt::format("invalid Parse message: {}", p.error().message));
         return false;
       }
+      const bool was_idle = !busy();
       segment_open_ = true;
       policy::Decision d = host_.evaluate(p->query, policy::StatementOrigin::Prepare, p->name);
       if (d.verdict != policy::Verdict::Allow) {
@@ -142,6 +161,9 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       }
       denied_statements_.erase(std::string(p->name));
       results_.statementParsed(p->name, d.audit_ref);
+      if (was_idle) maybeLoadCatalog(d);
+      if (d.changes_schema) CatalogCache::ddlSeen();
+      masking_.statementParsed(p->name, d);
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     }
@@ -158,8 +180,14 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
       // Body: portal name, NUL, row limit. A malformed one fails on the server as well.
       std::string_view body(reinterpret_cast<const char*>(ev.body.data()), ev.body.size());
       size_t nul = body.find('\0');
-      results_.executeForwarded(nul == std::string_view::npos ? body : body.substr(0, nul),
-                                rfq_expected_ + 1);
+      std::string_view portal = nul == std::string_view::npos ? body : body.substr(0, nul);
+      results_.executeForwarded(portal, rfq_expected_ + 1);
+      Bytes describe;
+      masking_.beforeExecute(portal, rfq_expected_ + 1, describe);
+      if (!describe.empty()) {
+        to_backend_.flush();
+        sendToBackend(describe);
+      }
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     }
@@ -176,6 +204,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
         return true;
       }
       results_.portalBound(b->portal, b->statement);
+      masking_.portalBound(b->portal, b->statement);
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     }
@@ -190,8 +219,13 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
         return false;
       }
       if (ev.type == fe::kClose) {
-        if (m->kind == 'S') results_.statementClosed(m->name);
-        else results_.portalClosed(m->name);
+        if (m->kind == 'S') {
+          results_.statementClosed(m->name);
+          masking_.statementClosed(m->name);
+        } else {
+          results_.portalClosed(m->name);
+          masking_.portalClosed(m->name);
+        }
       }
       if (m->kind == 'S') {
         if (ev.type == fe::kClose) {
@@ -201,6 +235,7 @@ bool PgSession::handleClientMessage(const ReadEvent& ev) {
           return true;
         }
       }
+      if (ev.type == fe::kDescribe) masking_.describeForwarded(rfq_expected_ + 1);
       to_backend_.add(ev.raw, ev.raw_in_input);
       return true;
     }
@@ -340,18 +375,70 @@ bool PgSession::checkParameterStatus(std::span<const uint8_t> body) {
 
 void PgSession::relayFromBackend(std::span<const uint8_t> data) {
   while (!data.empty() && state_ == State::Ready) {
-    whole_errors_ = denials_pending_ || results_.pending();
-    ReadEvent ev = backend_reader_.next(data, &backendStreams, &whole_errors_);
+    const bool internal = masking_.internalActive(rfq_seen_);
+    backend_whole_.errors = denials_pending_ || results_.pending() || internal;
+    backend_whole_.rows = masking_.wholeRows() || internal;
+    ReadEvent ev = backend_reader_.next(data, &backendStreams, &backend_whole_);
     if (ev.kind == ReadEvent::Kind::NeedMore) break;
     if (ev.kind == ReadEvent::Kind::Error) {
       fatal(sqlstate::kConnectionFailure, fmt::format("invalid message from backend: {}", ev.error));
       return;
     }
     if (ev.kind == ReadEvent::Kind::Chunk) {
+      if (internal) continue;  // the internal query's own replies (e.g. a long notice)
       to_client_.add(ev.raw, ev.raw_in_input);
       continue;
     }
+    if (internal) {
+      // Replies to Warden's catalog query: consumed, never relayed.
+      if (ev.type == be::kReadyForQuery) {
+        auto st = decodeReadyForQuery(ev.body);
+        if (!st) {
+          fatal(sqlstate::kConnectionFailure, "invalid ReadyForQuery from backend");
+          return;
+        }
+        rfq_seen_++;
+        if (rfq_seen_ > rfq_expected_) rfq_expected_ = rfq_seen_;
+        results_.readyForQuery(rfq_seen_);
+      }
+      if (ev.type == be::kParameterStatus) {
+        if (!checkParameterStatus(ev.body)) return;
+        to_client_.add(ev.raw, ev.raw_in_input);
+        continue;
+      }
+      masking_.internalMessage(ev.type, ev.body);
+      continue;
+    }
     switch (ev.type) {
+      case be::kRowDescription: {
+        auto forward = masking_.rowDescription(ev.body, rfq_seen_ + 1);
+        if (!forward) {
+          fatal(sqlstate::kConnectionFailure,
+                fmt::format("invalid RowDescription from backend: {}", forward.error().message));
+          return;
+        }
+        if (forward.value()) to_client_.add(ev.raw, ev.raw_in_input);
+        break;
+      }
+      case be::kNoData:
+        if (masking_.noData(rfq_seen_ + 1)) to_client_.add(ev.raw, ev.raw_in_input);
+        break;
+      case be::kDataRow: {
+        // Whole only while a masking plan is active.
+        auto rewritten = masking_.dataRow(ev.body, masked_row_);
+        if (!rewritten) {
+          fatal(sqlstate::kConnectionFailure,
+                fmt::format("invalid DataRow from backend: {}", rewritten.error().message));
+          return;
+        }
+        if (rewritten.value()) {
+          to_client_.flush();
+          sendToClient(masked_row_);
+        } else {
+          to_client_.add(ev.raw, ev.raw_in_input);
+        }
+        break;
+      }
       case be::kReadyForQuery: {
         auto st = decodeReadyForQuery(ev.body);
         if (!st) {
@@ -365,21 +452,25 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
         while (!denials_.empty() && denials_.front().until_rfq <= rfq_seen_) denials_.pop_front();
         denials_pending_ = !denials_.empty();
         results_.readyForQuery(rfq_seen_);
+        masking_.readyForQuery(rfq_seen_);
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       }
       case be::kCommandComplete: {
         std::string_view tag(reinterpret_cast<const char*>(ev.body.data()), ev.body.size());
         if (!tag.empty() && tag.back() == '\0') tag.remove_suffix(1);
+        results_.masked(masking_.resultEnded(true, rfq_seen_ + 1));
         results_.commandComplete(tag);
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       }
       case be::kEmptyQueryResponse:
+        results_.masked(masking_.resultEnded(true, rfq_seen_ + 1));
         results_.emptyQuery();
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       case be::kPortalSuspended:
+        results_.masked(masking_.resultEnded(false, rfq_seen_ + 1));
         results_.portalSuspended();
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
@@ -394,6 +485,7 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
             break;
           }
         }
+        masking_.resultEnded(false, rfq_seen_ + 1);
         if (results_.pending()) {
           auto f = decodeErrorFields(ev.body);
           if (f) results_.error(f->get('C'), f->get('M'));

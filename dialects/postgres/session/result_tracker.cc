@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace warden::dialect::postgres {
@@ -63,6 +64,7 @@ void ResultTracker::finish(Entry& e) {
   StatementResult r;
   r.rows = e.rows;
   r.error = std::move(e.error);
+  r.masked = std::move(e.masked);
   r.duration_us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::steady_clock::now() - e.start)
                                .count());
@@ -95,6 +97,13 @@ void ResultTracker::error(std::string_view sqlstate, std::string_view message) {
     finish(e);
     pending_.pop_front();
   }
+}
+
+void ResultTracker::masked(std::vector<std::string> names) {
+  if (pending_.empty() || names.empty()) return;
+  auto& m = pending_.front().masked;
+  for (auto& n : names)
+    if (std::find(m.begin(), m.end(), n) == m.end()) m.push_back(std::move(n));
 }
 
 void ResultTracker::readyForQuery(uint64_t rfq_seen) {

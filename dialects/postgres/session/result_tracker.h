@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "warden/dialect/dialect.h"
 
@@ -45,6 +46,8 @@ class ResultTracker {
   void portalSuspended();
   void error(std::string_view sqlstate, std::string_view message);
   void readyForQuery(uint64_t rfq_seen);
+  //! What masking changed in the current execution's result (call before its end).
+  void masked(std::vector<std::string> names);
 
   //! Rows in a CommandComplete tag ("INSERT 0 5" → 5, "SELECT 3" → 3, "CREATE TABLE" → none).
   static std::optional<uint64_t> rowsOf(std::string_view tag);
@@ -57,6 +60,7 @@ class ResultTracker {
     std::chrono::steady_clock::time_point start;
     std::optional<uint64_t> rows;
     std::string error;
+    std::vector<std::string> masked;
   };
   void finish(Entry& e);
   void finishFront(std::optional<uint64_t> rows);

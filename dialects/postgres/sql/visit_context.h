@@ -43,6 +43,8 @@ void buildPreparable(P::PreparableStmtContext* ctx, VisitContext& vc, ws::Statem
 //! are not objects) merged into `out` with Access::Read; data-modifying CTEs add nested
 //! statements and their objects. Used by CREATE VIEW/TABLE AS, COPY (query), DECLARE ...
 void collectSelect(P::SelectStmtContext* ctx, VisitContext& vc, ws::Statement& out);
+//! A SELECT as a statement of its own (kind, objects, where, projection), e.g. DECLARE's query.
+void buildSelect(P::SelectStmtContext* ctx, VisitContext& vc, ws::Statement& out);
 //! Objects read by subqueries inside an expression (DEFAULT, CHECK, index WHERE, ...), and
 //! flags raised by function calls in it (see statement.h Flag).
 void collectExpr(P::ExprContext* ctx, VisitContext& vc, ws::Statement& out);

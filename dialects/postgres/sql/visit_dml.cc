@@ -633,6 +633,22 @@ void buildPreparable(P::PreparableStmtContext* ctx, VisitContext& vc, ws::Statem
   }
 }
 
+void buildSelect(P::SelectStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
+  if (ctx == nullptr) {
+    out.kind = ws::Kind::Other;
+    return;
+  }
+  try {
+    detail::Walker w(vc, out);
+    finishQuery(ctx, w, vc, out);
+    applyNestedWrites(out);
+  } catch (const std::exception&) {
+    out.kind = ws::Kind::Other;
+    out.category = ws::Category::Unknown;
+    out.projection.clear();
+  }
+}
+
 void collectSelect(P::SelectStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   if (ctx == nullptr) return;
   try {

@@ -268,7 +268,14 @@ void buildExecute(P::ExecuteStmtContext* ctx, VisitContext& vc, ws::Statement& o
 
 void buildDeclare(P::DeclareCursorStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   setKind(out, Kind::Declare);
+  out.cursor_name = identifierText(ctx->colId());
   collectSelect(ctx->selectStmt(), vc, out);
+  // The query FETCH returns rows of: masking follows its projection lineage.
+  ws::Statement sub;
+  sub.range = out.range;
+  buildSelect(ctx->selectStmt(), vc, sub);
+  if (sub.category == ws::Category::Unknown) sub.category = ws::defaultCategory(sub.kind);
+  out.nested.push_back(std::move(sub));
 }
 
 void buildNotify(P::NotifyStmtContext* ctx, ws::Statement& out) {
@@ -339,8 +346,10 @@ void buildUtilityStatement(P::UtilityStatementContext* ctx, VisitContext& vc,
     buildDeclare(c, vc, out);
   } else if (auto* c = ctx->fetchStmt()) {
     setKind(out, c->K_MOVE() != nullptr ? Kind::Move : Kind::Fetch);
-  } else if (ctx->closeCursorStmt() != nullptr) {
+    out.cursor_name = identifierText(c->colId());
+  } else if (auto* c = ctx->closeCursorStmt()) {
     setKind(out, Kind::Close);
+    if (c->colId() != nullptr) out.cursor_name = identifierText(c->colId());
   } else {
     setKind(out, Kind::Other);
   }

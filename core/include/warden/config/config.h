@@ -156,6 +156,8 @@ struct MaskingRule {
   std::vector<std::string> columns;
   MaskMethod method = MaskMethod::Redact;
   std::vector<std::string> exempt_groups;
+  std::vector<std::string> targets;       //!< globs; empty: every target
+  std::vector<std::string> environments;  //!< globs; empty: every environment
 };
 struct DetectorsConfig {
   std::vector<std::string> enabled;

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "warden/policy/decision.h"
 #include "warden/sql/analyzer.h"
@@ -36,6 +37,8 @@ struct StatementResult {
   std::optional<uint64_t> rows;  //!< rows returned or affected, when the protocol reports them
   std::string error;             //!< empty on success; "SQLSTATE: message" style otherwise
   uint64_t duration_us = 0;      //!< from forwarding to the end of the reply
+  //! What masking changed in the result ("public.users.email", "detector:email", ...).
+  std::vector<std::string> masked;
 };
 
 //! Why the core ends a session on its own (Session::onAbort).

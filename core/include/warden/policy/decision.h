@@ -17,6 +17,8 @@
 #include "warden/config/config.h"
 #include "warden/sql/statement.h"
 
+namespace warden::masking { struct StatementMasking; }
+
 namespace warden::policy {
 
 //! The Principal: who is asking, produced at login, read by policy, masking, approvals, audit.
@@ -77,11 +79,13 @@ struct StatementRequest {
   const PolicyScope* scope = nullptr;
 };
 
-//! Transforms rows of a result before they reach the client (masking). Dialect row rewriters
-//! call it per column value of the columns it selects. Placeholder shape for the masking issue.
+//! Transforms rows of a result before they reach the client (masking, warden/masking/plan.h).
+//! Reached through a virtual (not dynamic_cast) so it works across the plugin boundary, where
+//! type_info of hidden-visibility types differs between the host and a plugin.
 class ResultTransform {
  public:
   virtual ~ResultTransform() = default;
+  virtual const masking::StatementMasking* asMasking() const noexcept { return nullptr; }
 };
 
 enum class Verdict {
@@ -115,6 +119,9 @@ struct Decision {
   //! Identifies the statement's audit record; the dialect passes it to
   //! SessionHost::statementResult when the execution ends (0: not audited).
   uint64_t audit_ref = 0;
+  //! The statement changes the schema (DDL, nested included): caches of catalog metadata that
+  //! dialects keep (masking) are stale once it ran.
+  bool changes_schema = false;
 
   //! The SPEC audit `decision.action`: allow | deny | require_approval, or dry_run_deny /
   //! dry_run_require_approval when the statement passed but a dry-run rule would have stopped it.

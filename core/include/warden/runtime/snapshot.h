@@ -14,6 +14,7 @@
 #include "warden/identity/token_verifier.h"
 #include "warden/net/tls_channel.h"
 #include "warden/policy/decision.h"
+#include "warden/policy/masking_policy.h"
 
 namespace warden::dialect { class Dialect; }
 namespace warden::plugin { class PluginSet; }
@@ -31,6 +32,8 @@ struct Snapshot {
   std::shared_ptr<net::TlsContext> client_tls;   // null when no tls.cert_file
   std::map<std::string, TargetRuntime> targets;  // by target name
   std::shared_ptr<policy::PolicyEngine> policy;
+  //! Null when the config has no masking rules and no detectors.
+  std::shared_ptr<const policy::MaskingPolicy> masking;
   identity::OidcSource oidc;                      // config null when identity.oidc is absent
   uint64_t generation = 0;
 

@@ -111,6 +111,9 @@ struct Statement {
   std::string error;                    // why unparsed (parser message), empty otherwise
   //! PREPARE / EXECUTE / DEALLOCATE: the prepared statement's name (empty for DEALLOCATE ALL).
   std::string prepared_name;
+  //! DECLARE / FETCH / MOVE / CLOSE: the cursor's name (empty for CLOSE ALL). DECLARE's query is
+  //! its first nested statement.
+  std::string cursor_name;
   //! True when a field above was derived from a literal's value (LIMIT 10, WHERE 1=1): such an
   //! analysis is only reused for the same literals.
   bool literal_dependent = false;
