@@ -7,7 +7,8 @@ Cases: plain columns, aliases, `*`, `t.*`, expressions over a masked column (low
 casts), CTEs, subqueries, UNION branches, views over masked columns (a renamed column and an
 expression), whole-row JSON (row_to_json, json_agg, to_jsonb), RETURNING of INSERT/UPDATE/
 DELETE, cursors (DECLARE/FETCH, simple and extended protocol), prepared statements with binary
-results (a hashed int4 stays 4 bytes), COPY TO (refused while masking applies), the value
+results (a hashed int4 stays 4 bytes), COPY TO STDOUT (text, CSV with options, legacy syntax,
+binary, a query), the value
 detectors on a prod target (true and false positives), the audit record's `masked` list, and a
 1M-row result through masking with Warden's memory measured.
 """
@@ -355,18 +356,56 @@ ALTER VIEW v_lower OWNER TO {APP_ROLE};
         self.assertEqual(rows[0][2], PEOPLE[0]["card"])
         self.assertEqual(rows[0][3], "****")  # `secrets` has no exemption
 
-    def test_copy_to_refused_while_masked(self):
+    def copy_out(self, c, sql):
+        """COPY ... TO STDOUT over the wire: the CopyData payloads joined, raw bytes checked."""
+        c.send_query(sql)
+        data, error = b"", None
+        while True:
+            kind, body = c.read_message()
+            if kind == b"d":
+                data += body
+            elif kind == b"E":
+                error = pgwire.parse_error_fields(body)
+            elif kind == b"Z":
+                break
+        if error:
+            raise pgwire.PgError(error)
+        return data
+
+    def test_copy_to_stdout_masked(self):
         c = self.conn()
         before = len(c.sock.data)
-        with self.assertRaises(pgwire.PgError) as e:
-            c.query("COPY users TO STDOUT")
-        self.assertEqual(e.exception.fields.get("C"), "42501")
-        with self.assertRaises(pgwire.PgError):
-            c.query("COPY (SELECT email FROM users) TO STDOUT")
+        text = self.copy_out(c, "COPY users TO STDOUT")
+        csv = self.copy_out(c, "COPY users (id, email, name, ssn) TO STDOUT WITH (FORMAT csv, "
+                               "HEADER true, DELIMITER ';')")
+        query = self.copy_out(c, "COPY (SELECT id, lower(email), ssn || '' FROM users) TO STDOUT")
+        legacy = self.copy_out(c, "COPY users TO STDOUT CSV DELIMITER '|'")
+        binary = self.copy_out(c, "COPY users (id, email, salary, card) TO STDOUT (FORMAT binary)")
         raw = bytes(c.sock.data[before:])
         for p in PEOPLE:
             self.assert_no_raw(raw, secret_values(p), "COPY")
-        self.assertEqual(c.query("SELECT 1"), [("1",)])
+        lines = text.decode().splitlines()
+        self.assertEqual(len(lines), len(PEOPLE))
+        first = lines[0].split("\t")
+        self.assertEqual(first[0], "1")
+        self.assertEqual(first[1], PEOPLE[0]["name"])            # unmasked column kept
+        self.assertRegex(first[2], r"^[a-z]\*\*\*@example\.com$")
+        self.assertEqual(first[5], PEOPLE[0]["phone"])
+        self.assertNotEqual(first[6], str(PEOPLE[0]["salary"]))  # hashed int stays an int
+        self.assertRegex(first[6], r"^-?\d+$")
+        self.assertEqual(first[7], "****")
+        csv_lines = csv.decode().splitlines()
+        self.assertEqual(csv_lines[0], "id;email;name;ssn")      # header passes
+        self.assertEqual(csv_lines[1].split(";")[2], PEOPLE[0]["name"])
+        self.assertEqual(len(query.decode().splitlines()), len(PEOPLE))
+        self.assertEqual(legacy.decode().splitlines()[0].split("|")[1], PEOPLE[0]["name"])
+        self.assertTrue(binary.startswith(b"PGCOPY\n\xff\r\n\0"))
+        self.assertEqual(c.query("SELECT 1"), [("1",)])         # the session goes on
+
+    def test_copy_exempt_group_unmasked(self):
+        c = self.conn(user=BOB, password=BOB_PW)
+        data = self.copy_out(c, "COPY users (email) TO STDOUT")
+        self.assertIn(PEOPLE[0]["email"].encode(), data)
 
     def test_unmasked_results_untouched(self):
         rows, _ = self.simple("SELECT id, name, phone FROM users ORDER BY id LIMIT 2")

@@ -620,25 +620,6 @@ void SessionRunner::attachMasking(policy::Decision& d,
     masking_ready_ = true;
   }
   if (!masking_) return;
-  // COPY ... TO STDOUT streams rows Warden does not rewrite yet: refuse it where masking could
-  // apply (fail closed) rather than let masked columns or detector hits through.
-  auto copyRisk = [&](const sql::Statement& s) {
-    if (s.kind != sql::Kind::CopyTo) return false;
-    if (!masking_->detectors.empty()) return true;
-    for (const auto& o : s.objects)
-      if (masking_->tableMayMatch(o.schema, o.name)) return true;
-    for (const auto& n : s.nested)
-      for (const auto& o : n.objects)
-        if (masking_->tableMayMatch(o.schema, o.name)) return true;
-    return false;
-  };
-  for (const auto& s : analysis->statements) {
-    if (!copyRisk(s)) continue;
-    d.verdict = policy::Verdict::Deny;
-    d.rule = "masking";
-    d.message = "COPY TO of data under masking rules or detectors is not supported; use SELECT";
-    return;
-  }
   auto m = std::make_shared<masking::StatementMasking>();
   m->session = masking_;
   m->analysis = analysis;

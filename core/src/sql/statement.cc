@@ -235,6 +235,12 @@ std::string dump(const Statement& s, int indent) {
   if (showsWhere(s)) out.append(" where=").append(whereName(s));
   if (s.limit) out.append(" limit=").append(std::to_string(*s.limit));
   if (!s.prepared_name.empty()) out.append(" name=").append(s.prepared_name);
+  if (!s.cursor_name.empty()) out.append(" cursor=").append(s.cursor_name);
+  if (!s.options.empty()) {
+    out.append(" options=");
+    for (size_t i = 0; i < s.options.size(); ++i)
+      out.append(i == 0 ? "" : ",").append(s.options[i].first).append(":").append(s.options[i].second);
+  }
   std::string flags;
   for (uint32_t i = 0; i < kFlagCount; ++i) {
     if ((s.flags & (1u << i)) == 0 || (1u << i) == kMultiStatement) continue;

@@ -106,6 +106,15 @@ const PgCatalog::RelationInfo* PgCatalog::byOid(uint32_t oid) const {
   return it == by_oid_.end() ? nullptr : &relations_[it->second];
 }
 
+const PgCatalog::RelationInfo* PgCatalog::relation(std::string_view schema,
+                                                    std::string_view name) const {
+  auto it = by_name_.find(lower(name));
+  if (it == by_name_.end()) return nullptr;
+  for (size_t i : it->second)
+    if (schema.empty() || iequals(schema, relations_[i].schema)) return &relations_[i];
+  return nullptr;
+}
+
 masking::RelationCatalog::Relation PgCatalog::find(std::string_view schema,
                                                    std::string_view name) const {
   if (systemSchema(schema)) return Relation::Table;

@@ -43,6 +43,8 @@ class PgCatalog final : public masking::RelationCatalog {
   void finish();
 
   const RelationInfo* byOid(uint32_t oid) const;
+  //! A table or view by name (`schema` empty: the first in any schema).
+  const RelationInfo* relation(std::string_view schema, std::string_view name) const;
   size_t size() const { return relations_.size(); }
 
   masking::RelationCatalog::Relation find(std::string_view schema,

@@ -48,6 +48,7 @@ const char* stateName(State s);
 struct BackendWhole {
   bool errors = false;  // ErrorResponse (a denial or an audited result waits)
   bool rows = false;    // DataRow (a masking plan or the internal catalog query)
+  bool copy = false;    // CopyData (a COPY TO STDOUT being masked)
 };
 
 class PgSession final : public Session {

@@ -29,9 +29,12 @@ bool backendStreams(uint8_t type, uint32_t, void* ctx) {
   const auto* whole = static_cast<const BackendWhole*>(ctx);
   if (type == be::kErrorResponse) return !whole->errors;
   if (type == be::kDataRow) return !whole->rows;
+  if (type == be::kCopyData) return !whole->copy;
   switch (type) {
     case be::kRowDescription:  // masking plans start here
     case be::kNoData:
+    case be::kCopyOutResponse:
+    case be::kCopyDone:
     case be::kReadyForQuery:
     case be::kCommandComplete:  // small; read for the audit's result records
     case be::kEmptyQueryResponse:
@@ -378,6 +381,7 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
     const bool internal = masking_.internalActive(rfq_seen_);
     backend_whole_.errors = denials_pending_ || results_.pending() || internal;
     backend_whole_.rows = masking_.wholeRows() || internal;
+    backend_whole_.copy = masking_.copyActive();
     ReadEvent ev = backend_reader_.next(data, &backendStreams, &backend_whole_);
     if (ev.kind == ReadEvent::Kind::NeedMore) break;
     if (ev.kind == ReadEvent::Kind::Error) {
@@ -423,6 +427,44 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
       case be::kNoData:
         if (masking_.noData(rfq_seen_ + 1)) to_client_.add(ev.raw, ev.raw_in_input);
         break;
+      case be::kCopyOutResponse: {
+        auto ok = masking_.copyOut(ev.body, rfq_seen_ + 1);
+        if (!ok) {
+          // Masked rows cannot be rewritten safely: end the session before any row leaves.
+          cancelBackendQuery();
+          fatal(sqlstate::kFeatureNotSupported, fmt::format("cannot mask this COPY: {}",
+                                                            ok.error().message));
+          return;
+        }
+        to_client_.add(ev.raw, ev.raw_in_input);
+        break;
+      }
+      case be::kCopyData: {  // whole only while a COPY is being masked
+        auto ok = masking_.copyData(ev.body, masked_row_);
+        if (!ok) {
+          cancelBackendQuery();
+          fatal(sqlstate::kConnectionFailure,
+                fmt::format("invalid COPY data from backend: {}", ok.error().message));
+          return;
+        }
+        if (!masked_row_.empty()) {
+          to_client_.flush();
+          sendToClient(masked_row_);
+        }
+        break;
+      }
+      case be::kCopyDone: {
+        if (masking_.copyActive()) {
+          auto ok = masking_.copyDone();
+          if (!ok) {
+            fatal(sqlstate::kConnectionFailure,
+                  fmt::format("invalid COPY data from backend: {}", ok.error().message));
+            return;
+          }
+        }
+        to_client_.add(ev.raw, ev.raw_in_input);
+        break;
+      }
       case be::kDataRow: {
         // Whole only while a masking plan is active.
         auto rewritten = masking_.dataRow(ev.body, masked_row_);

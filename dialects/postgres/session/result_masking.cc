@@ -231,10 +231,12 @@ bool ResultMasking::noData(uint64_t rfq_next) {
   while (!describes_.empty() && describes_.front().until_rfq < rfq_next) describes_.pop_front();
   if (describes_.empty() || describes_.front().until_rfq != rfq_next) return true;
   bool ours = describes_.front().ours;
+  MaskingPtr m = describes_.front().masking;
   describes_.pop_front();
   if (ours) {
     masker_.reset();
     plan_ = {};
+    exec_masking_ = std::move(m);
   }
   return !ours;
 }
@@ -253,8 +255,10 @@ std::vector<std::string> ResultMasking::resultEnded(bool command_complete, uint6
       if (std::find(masked_.begin(), masked_.end(), name) == masked_.end()) masked_.push_back(name);
     }
   }
+  copy_.reset();  // holds a reference to masker_
   masker_.reset();
   plan_ = {};
+  exec_masking_.reset();
   while (!simple_.empty() && simple_.front().until_rfq < rfq_next) simple_.pop_front();
   if (command_complete && !simple_.empty() && simple_.front().until_rfq == rfq_next)
     simple_.front().index++;
@@ -266,9 +270,123 @@ std::vector<std::string> ResultMasking::resultEnded(bool command_complete, uint6
 void ResultMasking::readyForQuery(uint64_t rfq_seen) {
   while (!describes_.empty() && describes_.front().until_rfq <= rfq_seen) describes_.pop_front();
   while (!simple_.empty() && simple_.front().until_rfq <= rfq_seen) simple_.pop_front();
+  copy_.reset();
+  exec_masking_.reset();
   masker_.reset();
   plan_ = {};
   masked_.clear();
+}
+
+Result<void> ResultMasking::copyOut(std::span<const uint8_t> body, uint64_t rfq_next) {
+  copy_.reset();
+  while (!simple_.empty() && simple_.front().until_rfq < rfq_next) simple_.pop_front();
+  MaskingPtr m;
+  const sql::Statement* s = nullptr;
+  if (!simple_.empty() && simple_.front().until_rfq == rfq_next && simple_.front().masking) {
+    m = simple_.front().masking;
+    if (m->analysis && simple_.front().index < m->analysis->statements.size())
+      s = &m->analysis->statements[simple_.front().index];
+  } else if (exec_masking_) {
+    m = exec_masking_;
+    if (m->analysis && m->analysis->statements.size() == 1) s = &m->analysis->statements[0];
+  }
+  if (!m) return {};
+  // CopyOutResponse: int8 overall format, int16 columns, int16 format per column.
+  if (body.size() < 3) return makeError("short CopyOutResponse");
+  const bool binary = body[0] == 1;
+  const size_t ncols = loadBe16(body.data() + 1);
+  if (body.size() != 3 + 2 * ncols || ncols > kMaxResultColumns)
+    return makeError("malformed CopyOutResponse");
+
+  CopyFormat fmt;
+  auto one = [](const std::string& v, char& out) {
+    if (v.size() != 1) return false;
+    out = v[0];
+    return true;
+  };
+  bool ok = true;
+  if (s) {
+    for (const auto& [name, value] : s->options)
+      if (name == "format" && value == "csv") fmt = CopyFormat::csvDefaults();
+    bool escape_set = false;
+    for (const auto& [name, value] : s->options) {
+      if (name == "delimiter") ok = ok && one(value, fmt.delimiter);
+      else if (name == "null") fmt.null_string = value;
+      else if (name == "quote") ok = ok && one(value, fmt.quote);
+      else if (name == "escape") {
+        ok = ok && one(value, fmt.escape);
+        escape_set = true;
+      }
+      else if (name == "header") fmt.header = value != "false" && value != "off" && value != "0";
+    }
+    if (fmt.kind == CopyFormat::Kind::Csv && !escape_set) fmt.escape = fmt.quote;
+  }
+  if (binary) fmt.kind = CopyFormat::Kind::Binary;
+  if (!ok) return makeError("COPY options Warden cannot read while masking applies");
+
+  // The columns: the table's (COPY t TO), the listed ones (COPY t (a, b) TO), or the query's.
+  PgCatalogPtr catalog = CatalogCache::forThisThread().any(target_);
+  const sql::Statement* lineage = s;
+  std::vector<masking::ResultColumn> cols(ncols);
+  const PgCatalog::RelationInfo* rel = nullptr;
+  if (s && s->kind == sql::Kind::CopyTo && !s->nested.empty()) {
+    lineage = &s->nested.front();
+  } else if (s && s->kind == sql::Kind::CopyTo && !s->objects.empty() && catalog) {
+    rel = catalog->relation(s->objects.front().schema, s->objects.front().name);
+  }
+  for (auto& c : cols) {
+    c.format = binary ? masking::Format::Binary : masking::Format::Text;
+    c.type = binary ? masking::ValueType::Other : masking::ValueType::Text;
+  }
+  if (rel) {
+    // Column i of the COPY: the i-th listed column, or the i-th column of the table.
+    std::vector<size_t> attrs;
+    if (s->projection.size() == 1 && s->projection[0].star) {
+      for (size_t a = 0; a < rel->columns.size(); ++a)
+        if (!rel->columns[a].empty()) attrs.push_back(a);
+    } else {
+      for (const auto& p : s->projection) {
+        size_t a = 0;
+        while (a < rel->columns.size() && rel->columns[a] != p.name) ++a;
+        attrs.push_back(a);
+      }
+    }
+    if (attrs.size() == ncols) {
+      for (size_t i = 0; i < ncols; ++i) {
+        if (attrs[i] >= rel->columns.size()) continue;  // not found: lineage decides
+        masking::ResultColumn& c = cols[i];
+        c.origin = masking::ResultColumn::Origin::Column;
+        c.schema = rel->schema;
+        c.table = rel->name;
+        c.column = rel->columns[attrs[i]];
+        c.type = valueTypeOf(rel->types[attrs[i]]);
+        if (!binary && c.type == masking::ValueType::Other) c.type = masking::ValueType::Text;
+      }
+    }
+  }
+  masker_.reset();
+  plan_ = masking::buildPlan(*m->session, lineage, cols, catalog.get());
+  plan_session_ = m->session;
+  for (auto& name : plan_.masked)
+    if (std::find(masked_.begin(), masked_.end(), name) == masked_.end()) masked_.push_back(name);
+  if (!plan_.active) {
+    plan_ = {};
+    return {};
+  }
+  masker_.emplace(*plan_session_, plan_);
+  copy_ = std::make_unique<CopyOutRewriter>(fmt, plan_.selected, *masker_);
+  plan_.active = false;  // rows arrive as CopyData, not DataRows
+  return {};
+}
+
+Result<void> ResultMasking::copyData(std::span<const uint8_t> payload, Bytes& out) {
+  out.clear();
+  return copy_->feed(payload, out);
+}
+
+Result<void> ResultMasking::copyDone() {
+  Bytes tail;
+  return copy_->finish(tail);
 }
 
 }  // namespace warden::dialect::postgres

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "protocol/copy_out_rewriter.h"
 #include "protocol/row_messages.h"
 #include "session/pg_catalog.h"
 #include "warden/base/byte_io.h"
@@ -70,6 +71,14 @@ class ResultMasking {
   //! CommandComplete / EmptyQueryResponse / PortalSuspended / ErrorResponse ended a result.
   //! Returns what was masked in it (for the audit).
   std::vector<std::string> resultEnded(bool command_complete, uint64_t rfq_next);
+  //! CopyOutResponse (COPY ... TO STDOUT): starts rewriting the CopyData stream when the
+  //! statement is masked. An error: the COPY cannot be masked safely (the session ends).
+  Result<void> copyOut(std::span<const uint8_t> body, uint64_t rfq_next);
+  bool copyActive() const { return copy_ != nullptr; }
+  //! A CopyData payload while copyActive(): `out` gets the rewritten CopyData frames.
+  Result<void> copyData(std::span<const uint8_t> payload, Bytes& out);
+  //! CopyDone while copyActive(): an incomplete row is an error.
+  Result<void> copyDone();
   void readyForQuery(uint64_t rfq_seen);
 
  private:
@@ -119,6 +128,9 @@ class ResultMasking {
   std::optional<masking::PlanMasker> masker_;
   std::vector<std::string> masked_;
   DataRowRewriter rewriter_;
+  std::unique_ptr<CopyOutRewriter> copy_;
+  //! The masking of the Execute whose Describe Warden sent (a COPY answers it with NoData).
+  MaskingPtr exec_masking_;
   std::vector<std::string_view> scratch_fields_;
   std::vector<bool> scratch_nulls_;
 };

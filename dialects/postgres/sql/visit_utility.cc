@@ -66,6 +66,62 @@ void addEndpointFlags(ws::Statement& out, P::CopyEndpointContext* ep, bool from)
   }
 }
 
+//! COPY options into Statement::options (names lower-case, string values unquoted). Values
+//! come from literals: such an analysis is only reused for the same literals.
+void addCopyOptions(P::CopyOptionsContext* o, P::CopyDelimitersContext* d, bool binary,
+                    ws::Statement& out) {
+  auto put = [&](std::string name, std::string value) {
+    out.options.emplace_back(std::move(name), std::move(value));
+  };
+  auto str = [&](P::StringConstContext* s) {
+    out.literal_dependent = true;
+    std::string raw = s->getText();
+    if (raw.size() >= 3 && (raw[0] == 'E' || raw[0] == 'e') && raw[1] == '\'' && raw.back() == '\'') {
+      // E'...': the backslash escapes COPY options use (E'\t', E'\\', E'\'').
+      std::string text;
+      for (size_t i = 2; i + 1 < raw.size(); ++i) {
+        char ch = raw[i];
+        if (ch == '\\' && i + 2 < raw.size()) {
+          char n = raw[++i];
+          ch = n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n == 'b' ? '\b'
+             : n == 'f' ? '\f' : n;
+        } else if (ch == '\'' && i + 2 < raw.size() && raw[i + 1] == '\'') {
+          ++i;
+        }
+        text.push_back(ch);
+      }
+      return text;
+    }
+    return std::string(stringValue(s));
+  };
+  if (binary) put("format", "binary");
+  if (d != nullptr) put("delimiter", str(d->stringConst()));
+  if (o == nullptr) return;
+  for (auto* g : o->copyGenericOption()) {
+    std::string name = lower(g->colLabel()->getText());
+    std::string value = "true";
+    if (auto* a = g->copyOptionArg()) {
+      if (a->varValue().size() == 1 && a->varValue(0)->stringConst() != nullptr) {
+        value = str(a->varValue(0)->stringConst());
+      } else {
+        value = lower(a->getText());
+        out.literal_dependent = true;
+      }
+    }
+    put(std::move(name), std::move(value));
+  }
+  for (auto* l : o->copyLegacyOption()) {
+    if (l->K_BINARY() != nullptr) put("format", "binary");
+    else if (l->K_CSV() != nullptr) put("format", "csv");
+    else if (l->K_HEADER() != nullptr) put("header", "true");
+    else if (l->K_DELIMITER() != nullptr) put("delimiter", str(l->stringConst()));
+    else if (l->K_NULL() != nullptr) put("null", str(l->stringConst()));
+    else if (l->K_FORCE() != nullptr) put("force_quote", "true");
+    else if (l->K_QUOTE() != nullptr) put("quote", str(l->stringConst()));
+    else if (l->K_ESCAPE() != nullptr) put("escape", str(l->stringConst()));
+  }
+}
+
 void buildCopy(P::CopyStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
   if (auto* c = dynamic_cast<P::CopyFromContext*>(ctx)) {
     setKind(out, Kind::CopyFrom);
@@ -74,11 +130,29 @@ void buildCopy(P::CopyStmtContext* ctx, VisitContext& vc, ws::Statement& out) {
     if (c->expr() != nullptr) collectExpr(c->expr(), vc, out);
   } else if (auto* c = dynamic_cast<P::CopyToContext*>(ctx)) {
     setKind(out, Kind::CopyTo);
-    addObject(out, objectFromName(c->qualifiedName(), ObjectType::Table, Access::Read));
+    ws::ObjectRef table = objectFromName(c->qualifiedName(), ObjectType::Table, Access::Read);
+    // What the client receives: the listed columns, or every column of the table (masking).
+    if (c->nameList() != nullptr) {
+      for (auto* n : c->nameList()->name()) {
+        ws::OutputColumn col;
+        col.name = identifierText(n->colId());
+        col.sources.push_back({table.qualified(), col.name});
+        out.projection.push_back(std::move(col));
+      }
+    } else {
+      ws::OutputColumn all;
+      all.name = "*";
+      all.star = true;
+      all.sources.push_back({table.qualified(), "*"});
+      out.projection.push_back(std::move(all));
+    }
+    addObject(out, std::move(table));
     addEndpointFlags(out, c->copyEndpoint(), false);
+    addCopyOptions(c->copyOptions(), c->copyDelimiters(), c->K_BINARY() != nullptr, out);
   } else if (auto* c = dynamic_cast<P::CopyQueryToContext*>(ctx)) {
     setKind(out, Kind::CopyTo);
     addEndpointFlags(out, c->copyEndpoint(), false);
+    addCopyOptions(c->copyOptions(), nullptr, false, out);
     ws::Statement sub;
     sub.range = out.range;
     buildPreparable(c->preparableStmt(), vc, sub);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace warden::sql {
@@ -114,6 +115,10 @@ struct Statement {
   //! DECLARE / FETCH / MOVE / CLOSE: the cursor's name (empty for CLOSE ALL). DECLARE's query is
   //! its first nested statement.
   std::string cursor_name;
+  //! Statement options as written, in order: lower-case names, unquoted values ("true" for a
+  //! bare flag). COPY: format, delimiter, null, quote, escape, header, ... (legacy spellings
+  //! such as BINARY / CSV / DELIMITER AS are mapped to these names).
+  std::vector<std::pair<std::string, std::string>> options;
   //! True when a field above was derived from a literal's value (LIMIT 10, WHERE 1=1): such an
   //! analysis is only reused for the same literals.
   bool literal_dependent = false;
