@@ -107,6 +107,10 @@ masking:
   - name: secrets
     columns: ["public.users.api_key"]
     method: redact
+  - name: capped
+    columns: ["capped.v"]
+    method: redact
+    max_rows: 3
 detectors:
   enabled: [email, credit_card, us_ssn, iban, aws_key, jwt, private_key]
   method: redact
@@ -136,6 +140,9 @@ INSERT INTO notes VALUES
   (6, 'key AKIAIOSFODNN7EXAMPLE leaked'),
   (7, 'nothing to see here, version 1.2.3, 2024-05-01'),
   (8, 'card 4242 4242 4242 4241 is not luhn-valid');
+CREATE TABLE capped (id int, v text);
+INSERT INTO capped SELECT i, 'value ' || i FROM generate_series(1, 10) i;
+ALTER TABLE capped OWNER TO {APP_ROLE};
 CREATE TABLE big (i int, email text);
 INSERT INTO big SELECT i, 'person' || i || '@example.com' FROM generate_series(1, 1000000) i;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
@@ -421,6 +428,19 @@ ALTER VIEW v_lower OWNER TO {APP_ROLE};
         raw = bytes(c.sock.data[before:])
         for p in PEOPLE:
             self.assert_no_raw(raw, [p["email"]], "view created in the session")
+
+    def test_max_rows_cuts_cleanly(self):
+        c = self.conn()
+        c.notices.clear()
+        c.send_query("SELECT id, v FROM capped ORDER BY id")
+        rows, tags = c.read_result()
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(tags, ["SELECT 3"])
+        self.assertTrue(any("max_rows" in n.get("M", "") for n in c.notices), c.notices)
+        # Extended protocol, binary: the same limit; the session stays usable.
+        _, xrows, _ = self.extended(c, "SELECT id, v FROM capped", result_format=1)
+        self.assertEqual(len(xrows), 3)
+        self.assertEqual(len(c.query("SELECT id FROM users")), len(PEOPLE))  # no limit there
 
     # --- detectors --------------------------------------------------------------------------
     def test_detectors_on_prod(self):

@@ -189,7 +189,8 @@ void readRule(Reader& r, const Field& item, const Config& cfg, std::vector<Rule>
 void readMaskingRule(Reader& r, const Field& item, std::vector<MaskingRule>& masking,
                      std::vector<Mark>& name_marks) {
   MapView m(r, item.value, item.path, item.value_mark,
-            {"name", "columns", "method", "exempt_groups", "targets", "environments"});
+            {"name", "columns", "method", "exempt_groups", "targets", "environments",
+             "max_rows"});
   if (!m.valid()) return;
   MaskingRule rule;
   Mark name_mark = m.mark();
@@ -224,6 +225,9 @@ void readMaskingRule(Reader& r, const Field& item, std::vector<MaskingRule>& mas
   }
   if (const Field* envs = m.get("environments")) {
     if (auto v = readStringList(r, *envs)) rule.environments = *v;
+  }
+  if (const Field* max = m.get("max_rows")) {
+    if (auto v = readInt(r, *max, 0, int64_t(1) << 62, "a row count >= 0")) rule.max_rows = uint64_t(*v);
   }
   if (duplicate || rule.name.empty()) return;
   masking.push_back(std::move(rule));

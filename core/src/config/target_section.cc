@@ -138,7 +138,7 @@ void readTarget(Reader& r, const Field& item, bool tls_declared, std::vector<Tar
                 std::vector<Listener>& listeners) {
   MapView m(r, item.value, item.path, item.value_mark,
             {"name", "dialect", "listen", "environment", "client_tls", "client_auth",
-             "proxy_protocol", "backend"});
+             "proxy_protocol", "backend", "max_rows"});
   if (!m.valid()) return;
   Target target;
   target.mark = m.mark();
@@ -170,6 +170,9 @@ void readTarget(Reader& r, const Field& item, bool tls_declared, std::vector<Tar
     }
   }
   if (const Field* listen = m.require("listen")) readListen(r, *listen, target, listeners);
+  if (const Field* max = m.get("max_rows")) {
+    if (auto v = readInt(r, *max, 0, int64_t(1) << 62, "a row count >= 0")) target.max_rows = uint64_t(*v);
+  }
   if (const Field* env = m.get("environment")) {
     if (auto v = readString(r, *env, false)) target.environment = *v;
   }

@@ -73,6 +73,7 @@ class Planner {
     if (const CompiledRule* r = session_.match(c.schema, c.table, c.column)) {
       v.action.kind = ColumnAction::Kind::Mask;
       v.action.method = r->method;
+      v.action.max_rows = r->max_rows;
       v.why = qualify(c.schema, c.table, c.column);
     }
     return v;
@@ -115,6 +116,7 @@ class Planner {
         if (type == ValueType::Json) {
           v.action.kind = ColumnAction::Kind::Json;
           v.action.method = r->method;
+          v.action.max_rows = r->max_rows;
           v.action.tables.push_back(qualify(n.schema, n.table, {}));
           v.why = qualify(n.schema, n.table, "*");
           continue;  // more whole-row tables may join the same document
@@ -125,6 +127,7 @@ class Planner {
         Verdict m;
         m.action.kind = ColumnAction::Kind::Mask;
         m.action.method = r->method;
+        m.action.max_rows = r->max_rows;
         m.why = qualify(n.schema, n.table, s.column);
         return m;
       }
@@ -285,6 +288,7 @@ ResultPlan buildPlan(const SessionMasking& session, const sql::Statement* lineag
   plan.types.resize(n);
   plan.formats.resize(n);
   plan.selected.assign(n, 0);
+  plan.max_rows = session.max_rows;
   std::vector<std::vector<sql::ColumnSource>> mapped;
   bool known = !session.rules.empty() && lineage && mapLineage(*lineage, n, mapped);
   Planner planner(session, lineage, catalog);
@@ -334,6 +338,8 @@ ResultPlan buildPlan(const SessionMasking& session, const sql::Statement* lineag
         a.method = session.detector_method;
       }
     }
+    if (a.max_rows != 0 && (plan.max_rows == 0 || a.max_rows < plan.max_rows))
+      plan.max_rows = a.max_rows;
     plan.selected[i] = a.kind != ColumnAction::Kind::None;
     plan.active = plan.active || plan.selected[i];
   }

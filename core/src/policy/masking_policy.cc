@@ -49,6 +49,7 @@ std::shared_ptr<const MaskingPolicy> MaskingPolicy::compile(const config::Config
     Rule rule;
     rule.compiled.name = r.name;
     rule.compiled.method = toMethod(r.method);
+    rule.compiled.max_rows = r.max_rows;
     for (const auto& c : r.columns) rule.compiled.patterns.push_back(masking::ColumnPattern::parse(c));
     rule.exempt_groups = r.exempt_groups;
     rule.targets = r.targets;
@@ -63,6 +64,7 @@ std::shared_ptr<const masking::SessionMasking> MaskingPolicy::forSession(
     const Identity& identity, const config::Target& target) const {
   auto s = std::make_shared<masking::SessionMasking>();
   s->key = key_;
+  s->max_rows = target.max_rows;
   for (const auto& r : rules_) {
     if (!r.targets.empty() && !anyGlob(r.targets, target.name)) continue;
     if (!r.environments.empty() && !anyGlob(r.environments, target.environment)) continue;

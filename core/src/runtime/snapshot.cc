@@ -61,7 +61,9 @@ Result<SnapshotPtr> buildSnapshot(config::ConfigPtr config, const plugin::Plugin
     snap->targets.emplace(t.name, std::move(rt));
   }
   if (auto engine = policy::makeRuleEngine(config, &errors)) snap->policy = engine.value();
-  if (!config->masking.empty() || config->detectors) {
+  bool row_limits = false;
+  for (const auto& t : config->targets) row_limits = row_limits || t.max_rows > 0;
+  if (!config->masking.empty() || config->detectors || row_limits) {
     masking::HashKey key;
     if (policy::MaskingPolicy::needsKey(*config)) {
       auto k = policy::loadOrCreateMaskingKey(std::filesystem::path(config->state.dir) /

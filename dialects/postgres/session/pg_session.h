@@ -177,6 +177,7 @@ class PgSession final : public Session {
   ResultTracker results_;
   ResultMasking masking_;
   Bytes masked_row_;  // a rewritten DataRow on its way to the client
+  bool dropping_row_ = false;  // the streamed DataRow being read is past max_rows
   BackendWhole backend_whole_;
   //! Sends the internal catalog query ahead of the next client statement when `d` needs it
   //! and the backend is idle.

@@ -390,6 +390,10 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
     }
     if (ev.kind == ReadEvent::Kind::Chunk) {
       if (internal) continue;  // the internal query's own replies (e.g. a long notice)
+      if (ev.type == be::kDataRow) {
+        if (ev.first) dropping_row_ = !masking_.rowAllowed();
+        if (dropping_row_) continue;  // past max_rows
+      }
       to_client_.add(ev.raw, ev.raw_in_input);
       continue;
     }
@@ -466,6 +470,7 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
         break;
       }
       case be::kDataRow: {
+        if (!masking_.rowAllowed()) break;  // past max_rows: dropped
         // Whole only while a masking plan is active.
         auto rewritten = masking_.dataRow(ev.body, masked_row_);
         if (!rewritten) {
@@ -501,8 +506,26 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
       case be::kCommandComplete: {
         std::string_view tag(reinterpret_cast<const char*>(ev.body.data()), ev.body.size());
         if (!tag.empty() && tag.back() == '\0') tag.remove_suffix(1);
+        const uint64_t cut = masking_.rowsCut();
         results_.masked(masking_.resultEnded(true, rfq_seen_ + 1));
         results_.commandComplete(tag);
+        if (cut != 0) {
+          // max_rows: a notice, then the tag with the rows the client really got.
+          Bytes reply;
+          std::string text = prefixed(fmt::format("result cut at {} rows (max_rows)", cut));
+          encodeNoticeResponse(reply, {"NOTICE", "01000", text, {}, {}});
+          std::string cut_tag(tag);
+          size_t sp = cut_tag.rfind(' ');
+          if (sp != std::string::npos && ResultTracker::rowsOf(tag))
+            cut_tag = cut_tag.substr(0, sp + 1) + std::to_string(cut);
+          reply.push_back(be::kCommandComplete);
+          appendBe32(reply, uint32_t(4 + cut_tag.size() + 1));
+          appendBytes(reply, cut_tag);
+          reply.push_back(0);
+          to_client_.flush();
+          sendToClient(reply);
+          break;
+        }
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       }
@@ -512,6 +535,7 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       case be::kPortalSuspended:
+        // (max_rows counts per Execute: a portal fetched in parts gets up to max_rows per part)
         results_.masked(masking_.resultEnded(false, rfq_seen_ + 1));
         results_.portalSuspended();
         to_client_.add(ev.raw, ev.raw_in_input);

@@ -192,6 +192,8 @@ void ResultMasking::startPlan(const MaskingPtr& m, const sql::Statement* lineage
   // A relation created since the catalog was loaded: reload at the next idle point.
   if (unknown_oid) CatalogCache::ddlSeen();
   plan_ = masking::buildPlan(*m->session, lineage, cols, catalog.get());
+  rows_ = 0;
+  limit_ = plan_.max_rows;
   if (plan_.active) masker_.emplace(*plan_session_, plan_);
   for (auto& name : plan_.masked)
     if (std::find(masked_.begin(), masked_.end(), name) == masked_.end()) masked_.push_back(name);
@@ -259,6 +261,7 @@ std::vector<std::string> ResultMasking::resultEnded(bool command_complete, uint6
   masker_.reset();
   plan_ = {};
   exec_masking_.reset();
+  rows_ = limit_ = 0;
   while (!simple_.empty() && simple_.front().until_rfq < rfq_next) simple_.pop_front();
   if (command_complete && !simple_.empty() && simple_.front().until_rfq == rfq_next)
     simple_.front().index++;
@@ -275,6 +278,7 @@ void ResultMasking::readyForQuery(uint64_t rfq_seen) {
   masker_.reset();
   plan_ = {};
   masked_.clear();
+  rows_ = limit_ = 0;
 }
 
 Result<void> ResultMasking::copyOut(std::span<const uint8_t> body, uint64_t rfq_next) {

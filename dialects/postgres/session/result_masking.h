@@ -60,6 +60,14 @@ class ResultMasking {
   }
   //! A reply to the internal query (consumed, never forwarded).
   void internalMessage(uint8_t type, std::span<const uint8_t> body);
+  //! Counts a DataRow of the current result: false once it is past the plan's max_rows (the
+  //! row is dropped).
+  bool rowAllowed() {
+    ++rows_;
+    return limit_ == 0 || rows_ <= limit_;
+  }
+  //! The current result lost rows to max_rows: the limit (0: none lost).
+  uint64_t rowsCut() const { return limit_ != 0 && rows_ > limit_ ? limit_ : 0; }
   //! DataRows must arrive whole (a plan rewrites them).
   bool wholeRows() const { return plan_.active; }
   //! RowDescription: Ok(false) when it answers Warden's own Describe (drop it).
@@ -127,6 +135,7 @@ class ResultMasking {
   std::shared_ptr<const masking::SessionMasking> plan_session_;
   std::optional<masking::PlanMasker> masker_;
   std::vector<std::string> masked_;
+  uint64_t rows_ = 0, limit_ = 0;  // DataRows of the current result, its max_rows
   DataRowRewriter rewriter_;
   std::unique_ptr<CopyOutRewriter> copy_;
   //! The masking of the Execute whose Describe Warden sent (a COPY answers it with NoData).

@@ -109,6 +109,8 @@ struct Target {
   ClientTls client_tls = ClientTls::Optional;
   ClientAuth client_auth = ClientAuth::Scram;
   bool proxy_protocol = false;
+  //! Every result on this target is cut after this many rows, with a notice (0: no limit).
+  uint64_t max_rows = 0;
   Backend backend;
   Mark mark;                 // where the target was declared
 };
@@ -158,6 +160,8 @@ struct MaskingRule {
   std::vector<std::string> exempt_groups;
   std::vector<std::string> targets;       //!< globs; empty: every target
   std::vector<std::string> environments;  //!< globs; empty: every environment
+  //! Results this rule masks a column of are cut after this many rows (0: no limit).
+  uint64_t max_rows = 0;
 };
 struct DetectorsConfig {
   std::vector<std::string> enabled;

@@ -45,6 +45,7 @@ struct CompiledRule {
   std::string name;
   std::vector<ColumnPattern> patterns;
   Method method = Method::Redact;
+  uint64_t max_rows = 0;  //!< results this rule masks are cut after this many rows (0: none)
 };
 
 //! What masking applies to one identity on one target. Immutable once built.
@@ -53,8 +54,9 @@ struct SessionMasking {
   DetectorSet detectors;            // empty: detectors off for this target's environment
   Method detector_method = Method::Redact;
   HashKey key;
+  uint64_t max_rows = 0;  //!< the target's limit on every result (0: none)
 
-  bool empty() const { return rules.empty() && detectors.empty(); }
+  bool empty() const { return rules.empty() && detectors.empty() && max_rows == 0; }
   //! The first rule matching the column. `schema` empty: not known (any schema matches).
   const CompiledRule* match(std::string_view schema, std::string_view table,
                             std::string_view column) const;
@@ -102,6 +104,7 @@ struct ColumnAction {
   bool detect = false;  //!< Json: also scan the other strings
   //! Json: the whole-row relations ("schema.table" or "table") whose masked columns are keys.
   std::vector<std::string> tables;
+  uint64_t max_rows = 0;  //!< the deciding rule's max_rows
 };
 
 struct ResultPlan {
@@ -112,6 +115,9 @@ struct ResultPlan {
   //! What was masked, for the audit trail ("public.users.email", "detector:email", ...).
   std::vector<std::string> masked;
   bool active = false;
+  //! Rows after this many are dropped and the result ends with a notice (0: no limit): the
+  //! smallest of the target's max_rows and those of the rules that masked a column here.
+  uint64_t max_rows = 0;
 };
 
 //! `lineage`: the statement that produced this result (null: unknown). `catalog` may be null.
