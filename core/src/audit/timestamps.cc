@@ -131,9 +131,22 @@ std::optional<Micros> parseTsMicros(std::string_view s) {
 
 }  // namespace detail
 
+namespace {
+//! The system clock counts nanoseconds in 64 bits: about 1677-09-22 .. 2262-04-11.
+bool representable(int64_t us) {
+  constexpr int64_t kLimit =
+      std::chrono::duration_cast<std::chrono::microseconds>(TimePoint::duration::max()).count();
+  return us > -kLimit && us < kLimit;
+}
+}  // namespace
+
 Result<TimePoint> parseRfc3339(std::string_view s) {
   std::string why;
   auto us = detail::parse(s, &why);
+  if (us && !representable(*us)) {
+    us.reset();
+    why = "outside the years 1678..2261 this clock can represent";
+  }
   if (!us)
     return makeError(fmt::format("'{}' is not an RFC 3339 time ({}); e.g. 2024-05-01T12:00:00Z",
                                  s, why));
@@ -148,7 +161,7 @@ std::optional<TimePoint> fileNameTime(std::string_view name) {
                                name.substr(12, 2), name.substr(15, 2), name.substr(17, 2),
                                name.substr(19, 2));
   auto us = detail::parse(ts, nullptr);
-  if (!us) return std::nullopt;
+  if (!us || !representable(*us)) return std::nullopt;
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(*us)));
 }
 
