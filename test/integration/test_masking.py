@@ -174,11 +174,18 @@ ALTER VIEW v_lower OWNER TO {APP_ROLE};
         for v in values:
             self.assertNotIn(v.encode(), raw, f"{what}: raw value {v!r} reached the client")
 
-    def assert_masked_everywhere(self, sql, **kw):
+    def assert_masked_everywhere(self, sql, values=secret_values, **kw):
+        """Simple query (text), then the extended protocol with text and binary results."""
         rows, raw = self.simple(sql, **kw)
         self.assertTrue(rows, f"{sql}: no rows")
         for p in PEOPLE:
-            self.assert_no_raw(raw, secret_values(p), sql)
+            self.assert_no_raw(raw, values(p), sql)
+        c = self.conn(**kw)
+        for fmt in (0, 1):
+            _, xrows, xraw = self.extended(c, sql, result_format=fmt)
+            self.assertEqual(len(xrows), len(rows), f"{sql} (format {fmt})")
+            for p in PEOPLE:
+                self.assert_no_raw(xraw, values(p), f"{sql} (extended, format {fmt})")
         return rows, raw
 
     def extended(self, c, sql, result_format=1, params=()):
@@ -280,10 +287,7 @@ ALTER VIEW v_lower OWNER TO {APP_ROLE};
                     "SELECT upper(contact) FROM v_contacts", "SELECT le FROM v_lower",
                     "SELECT * FROM v_lower"):
             with self.subTest(sql=sql):
-                rows, raw = self.simple(sql)
-                self.assertTrue(rows)
-                for p in PEOPLE:
-                    self.assert_no_raw(raw, [p["email"]], sql)
+                self.assert_masked_everywhere(sql, values=lambda p: [p["email"]])
         # The view's other columns stay readable.
         rows, _ = self.simple("SELECT name FROM v_contacts ORDER BY id LIMIT 1")
         self.assertEqual(rows[0][0], PEOPLE[0]["name"])
@@ -300,6 +304,17 @@ ALTER VIEW v_lower OWNER TO {APP_ROLE};
         self.assertEqual(doc["name"], PEOPLE[0]["name"])      # unmasked members kept
         self.assertEqual(doc["id"], 1)
         self.assertNotEqual(doc["email"], PEOPLE[0]["email"])
+        # Binary results: json is its text, jsonb a version byte and the text; both rewritten.
+        c = self.conn()
+        for sql, prefix in (("SELECT row_to_json(u) FROM users u WHERE id = 1", b""),
+                            ("SELECT to_jsonb(u) FROM users u WHERE id = 1", b"\x01")):
+            _, xrows, _ = self.extended(c, sql, result_format=1)
+            value = xrows[0][0]
+            self.assertIsNotNone(value, sql)
+            self.assertTrue(value.startswith(prefix + b"{"), value[:20])
+            doc = json.loads(value[len(prefix):])
+            self.assertEqual(doc["name"], PEOPLE[0]["name"])
+            self.assertNotEqual(doc["email"], PEOPLE[0]["email"])
 
     def test_returning(self):
         c = self.conn()

@@ -371,12 +371,11 @@ Outcome PlanMasker::mask(size_t column, std::string_view value, std::string& out
     }
     case ColumnAction::Kind::Json: {
       std::string_view doc = value;
-      bool jsonb = format == Format::Binary && type == ValueType::Json;
-      if (jsonb) {
-        // jsonb send format: version byte 1, then the text.
-        if (doc.empty() || doc[0] != 1) return Outcome::Null;
-        doc.remove_prefix(1);
-      }
+      // jsonb's send format is version byte 1 + the text; json's is the text alone (which
+      // never starts with byte 1), so the first byte tells them apart.
+      bool jsonb = format == Format::Binary && type == ValueType::Json && !doc.empty() &&
+                   doc[0] == 1;
+      if (jsonb) doc.remove_prefix(1);
       TablesKeyPolicy keys(session_, a.tables);
       std::string body;
       JsonOutcome o = maskJson(doc, keys, session_.key, a.detect ? &session_.detectors : nullptr,
