@@ -6,6 +6,7 @@
 //! 1.10 into 1.1 and integers beyond 64 bits into rounded doubles). Integers within 64 bits are
 //! printed back exactly; "-0" becomes "0". A number that overflows a double (1e400) is a parse
 //! error in nlohmann-json, so such a document is masked whole (Null).
+#include "utf8.h"
 #include "warden/masking/json_mask.h"
 
 #include <nlohmann/json.hpp>
@@ -45,35 +46,7 @@ bool deeperThan(std::string_view text, size_t limit) {
   return false;
 }
 
-//! Length (1-4) of the well-formed UTF-8 sequence at s[i], 0 if none (see value.cc).
-size_t utf8SequenceLength(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  const uint8_t c = byte(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  uint8_t lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c == 0xE0) {
-    n = 3, lo = 0xA0;
-  } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-    n = 3;
-  } else if (c == 0xED) {
-    n = 3, hi = 0x9F;
-  } else if (c == 0xF0) {
-    n = 4, lo = 0x90;
-  } else if (c >= 0xF1 && c <= 0xF3) {
-    n = 4;
-  } else if (c == 0xF4) {
-    n = 4, hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return n;
-}
+using detail::utf8SequenceLength;
 
 //! A JSON string literal; bytes that are not valid UTF-8 become U+FFFD (as nlohmann-json's
 //! error_handler_t::replace does), so the output always parses.
