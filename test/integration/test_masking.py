@@ -98,7 +98,8 @@ class MaskingTest(common.GatewayCase):
         cfg.extra = """
 masking:
   - name: customer-pii
-    columns: ["public.users.email", "*.ssn", "users.card", "public.big.email"]
+    columns: ["public.users.email", "*.ssn", "users.card", "public.big.email", "accounts.contact",
+              "accounts.level"]
     method: partial
     exempt_groups: [pii-readers]
   - name: pay
@@ -140,6 +141,11 @@ INSERT INTO notes VALUES
   (6, 'key AKIAIOSFODNN7EXAMPLE leaked'),
   (7, 'nothing to see here, version 1.2.3, 2024-05-01'),
   (8, 'card 4242 4242 4242 4241 is not luhn-valid');
+CREATE DOMAIN email_t AS text;
+CREATE TYPE tier AS ENUM ('gold', 'silver');
+CREATE TABLE accounts (id int, contact email_t, level tier);
+INSERT INTO accounts VALUES (1, 'owner.one@example.com', 'gold'), (2, 'owner.two@example.com', 'silver');
+ALTER TABLE accounts OWNER TO {APP_ROLE};
 CREATE TABLE capped (id int, v text);
 INSERT INTO capped SELECT i, 'value ' || i FROM generate_series(1, 10) i;
 ALTER TABLE capped OWNER TO {APP_ROLE};
@@ -443,6 +449,17 @@ ALTER VIEW v_lower OWNER TO {APP_ROLE};
         raw = bytes(c.sock.data[before:])
         for p in PEOPLE:
             self.assert_no_raw(raw, [p["email"]], "view created in the session")
+
+    def test_user_defined_text_types_keep_their_shape(self):
+        # A domain over text and an enum: masked as text (partial shape), not nulled.
+        c = self.conn()
+        for fmt in (0, 1):
+            _, rows, raw = self.extended(c, "SELECT contact, level FROM accounts ORDER BY id",
+                                         result_format=fmt)
+            self.assertNotIn(b"owner.one@example.com", raw)
+            self.assertNotIn(b"silver", raw)
+            self.assertEqual(rows[0][0], b"o***@example.com")
+            self.assertEqual(rows[0][1], b"****")
 
     def test_max_rows_cuts_cleanly(self):
         c = self.conn()

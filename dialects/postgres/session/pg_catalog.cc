@@ -50,15 +50,16 @@ warden::sql::Analyzer& viewAnalyzer() {
 const char* PgCatalog::query() {
   return "/* warden: masking catalog */ SELECT c.oid, n.nspname, c.relname, c.relkind, a.attnum, "
          "a.attname, a.atttypid, CASE WHEN c.relkind IN ('v','m') AND a.attnum = 1 THEN "
-         "pg_catalog.pg_get_viewdef(c.oid) END FROM pg_catalog.pg_class c JOIN "
+         "pg_catalog.pg_get_viewdef(c.oid) END, t.typcategory FROM pg_catalog.pg_class c JOIN "
          "pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_attribute a ON "
-         "a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped WHERE c.relkind IN "
+         "a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped JOIN pg_catalog.pg_type t "
+         "ON t.oid = a.atttypid WHERE c.relkind IN "
          "('r','p','v','m','f') AND n.nspname <> 'information_schema' AND (n.nspname !~ '^pg_' OR n.nspname ~ '^pg_temp_') "
          "ORDER BY c.oid, a.attnum";
 }
 
 bool PgCatalog::addRow(const std::vector<std::string_view>& f, const std::vector<bool>& nulls) {
-  if (f.size() != 8 || ++rows_ > kMaxRows) return false;
+  if (f.size() != 9 || ++rows_ > kMaxRows) return false;
   for (int i = 0; i < 7; ++i)
     if (nulls[i]) return false;
   uint32_t oid = 0, type = 0;
@@ -83,6 +84,8 @@ bool PgCatalog::addRow(const std::vector<std::string_view>& f, const std::vector
   r.columns[size_t(attnum - 1)].assign(f[5]);
   r.types[size_t(attnum - 1)] = type;
   if (!nulls[7] && r.view) r.definition.assign(f[7]);
+  // User types (citext, enums, domains over text) are text on the wire in both formats.
+  if (type >= 16384 && !nulls[8] && f[8].size() == 1) type_category_[type] = f[8][0];
   return true;
 }
 
@@ -99,6 +102,11 @@ void PgCatalog::finish() {
     r.definition.clear();
     r.definition.shrink_to_fit();
   }
+}
+
+bool PgCatalog::textLikeType(uint32_t type_oid) const {
+  auto it = type_category_.find(type_oid);
+  return it != type_category_.end() && (it->second == 'S' || it->second == 'E');
 }
 
 const PgCatalog::RelationInfo* PgCatalog::byOid(uint32_t oid) const {

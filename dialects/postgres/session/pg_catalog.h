@@ -37,12 +37,16 @@ class PgCatalog final : public masking::RelationCatalog {
 
   //! The internal query; its rows feed addRow() (8 text columns).
   static const char* query();
-  //! One DataRow of query(): oid, nspname, relname, relkind, attnum, attname, atttypid, viewdef.
+  //! One DataRow of query(): oid, nspname, relname, relkind, attnum, attname, atttypid, viewdef,
+  //! typcategory.
   bool addRow(const std::vector<std::string_view>& fields, const std::vector<bool>& nulls);
   //! Builds the name index and the views' lineage (parses each definition once).
   void finish();
 
   const RelationInfo* byOid(uint32_t oid) const;
+  //! A user-defined type of a table column whose category is string or enum (citext, enums,
+  //! domains over text): its values are text in both wire formats.
+  bool textLikeType(uint32_t type_oid) const;
   //! A table or view by name (`schema` empty: the first in any schema).
   const RelationInfo* relation(std::string_view schema, std::string_view name) const;
   size_t size() const { return relations_.size(); }
@@ -57,6 +61,7 @@ class PgCatalog final : public masking::RelationCatalog {
  private:
   std::vector<RelationInfo> relations_;
   std::unordered_map<uint32_t, size_t> by_oid_;
+  std::unordered_map<uint32_t, char> type_category_;  // user type OID → pg_type.typcategory
   std::unordered_map<std::string, std::vector<size_t>> by_name_;  // lower-case name
   size_t rows_ = 0;
 };

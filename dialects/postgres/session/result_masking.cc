@@ -169,6 +169,8 @@ void ResultMasking::startPlan(const MaskingPtr& m, const sql::Statement* lineage
     masking::ResultColumn& c = cols[i];
     c.name = f.name;
     c.type = valueTypeOf(f.type_oid);
+    if (c.type == masking::ValueType::Other && catalog && catalog->textLikeType(f.type_oid))
+      c.type = masking::ValueType::Text;
     c.format = f.format == 1 ? masking::Format::Binary : masking::Format::Text;
     if (f.table_oid == 0) continue;
     if (f.table_oid < kFirstNormalObjectId) {
@@ -364,6 +366,8 @@ Result<void> ResultMasking::copyOut(std::span<const uint8_t> body, uint64_t rfq_
         c.table = rel->name;
         c.column = rel->columns[attrs[i]];
         c.type = valueTypeOf(rel->types[attrs[i]]);
+        if (c.type == masking::ValueType::Other && catalog->textLikeType(rel->types[attrs[i]]))
+          c.type = masking::ValueType::Text;
         if (!binary && c.type == masking::ValueType::Other) c.type = masking::ValueType::Text;
       }
     }
