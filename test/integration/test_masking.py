@@ -474,6 +474,38 @@ ALTER VIEW v_lower OWNER TO {APP_ROLE};
         self.assertEqual(len(xrows), 3)
         self.assertEqual(len(c.query("SELECT id FROM users")), len(PEOPLE))  # no limit there
 
+    def test_max_rows_spans_a_portal_fetched_in_parts(self):
+        c = self.conn()
+        c.query("BEGIN")
+        parse = pgwire.message(b"P", cstr("") + cstr("SELECT id, v FROM capped ORDER BY id") +
+                               struct.pack("!H", 0))
+        bind = pgwire.message(b"B", cstr("") + cstr("") + struct.pack("!HHH", 0, 0, 0))
+        execute = pgwire.message(b"E", cstr("") + struct.pack("!i", 2))
+        sync = pgwire.message(b"S")
+        got, tags = [], []
+        c.notices.clear()
+        c.send(parse + bind + execute + sync)
+        for _ in range(10):   # fetches of 2 until the portal completes: the limit spans them
+            while True:
+                kind, body = c.read_message()
+                if kind == b"D":
+                    got.append(self.data_row(body))
+                elif kind in (b"C", b"s"):
+                    tags.append(kind + body.rstrip(b"\0"))
+                elif kind == b"N":
+                    c.notices.append(pgwire.parse_error_fields(body))
+                elif kind == b"E":
+                    self.fail(pgwire.parse_error_fields(body))
+                elif kind == b"Z":
+                    break
+            if tags[-1].startswith(b"C"):
+                break
+            c.send(execute + sync)
+        c.query("COMMIT")
+        self.assertEqual([int(r[0]) for r in got], [1, 2, 3])
+        self.assertTrue(tags[-1].startswith(b"CSELECT"), tags)
+        self.assertTrue(any("max_rows" in n.get("M", "") for n in c.notices), c.notices)
+
     # --- detectors --------------------------------------------------------------------------
     def test_detectors_on_prod(self):
         rows, raw = self.simple("SELECT id, body FROM notes ORDER BY id", target="prod")

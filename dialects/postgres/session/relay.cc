@@ -500,19 +500,23 @@ void PgSession::relayFromBackend(std::span<const uint8_t> data) {
         denials_pending_ = !denials_.empty();
         results_.readyForQuery(rfq_seen_);
         masking_.readyForQuery(rfq_seen_);
+        masking_.transactionStatus(tx_status_);
         to_client_.add(ev.raw, ev.raw_in_input);
         break;
       }
       case be::kCommandComplete: {
         std::string_view tag(reinterpret_cast<const char*>(ev.body.data()), ev.body.size());
         if (!tag.empty() && tag.back() == '\0') tag.remove_suffix(1);
+        const bool was_cut = masking_.cut();
+        const uint64_t limit = masking_.limit();
         const uint64_t cut = masking_.rowsCut();
         results_.masked(masking_.resultEnded(true, rfq_seen_ + 1));
         results_.commandComplete(tag);
-        if (cut != 0) {
+        if (was_cut) {
           // max_rows: a notice, then the tag with the rows the client really got.
           Bytes reply;
-          std::string text = prefixed(fmt::format("result cut at {} rows (max_rows)", cut));
+          std::string text = prefixed(
+              fmt::format("result cut at {} rows (max_rows)", limit));
           encodeNoticeResponse(reply, {"NOTICE", "01000", text, {}, {}});
           std::string cut_tag(tag);
           size_t sp = cut_tag.rfind(' ');

@@ -101,7 +101,10 @@ void ResultMasking::portalBoundUnknown() {
   unknown_portals_ = last_masking_;
 }
 
-void ResultMasking::portalClosed(std::string_view portal) { portals_.erase(std::string(portal)); }
+void ResultMasking::portalClosed(std::string_view portal) {
+  portals_.erase(std::string(portal));
+  portal_rows_.erase(std::string(portal));
+}
 
 void ResultMasking::describeForwarded(uint64_t until_rfq) {
   describes_.push_back(DescribeEntry{until_rfq, false, nullptr});
@@ -116,7 +119,7 @@ void ResultMasking::beforeExecute(std::string_view portal, uint64_t until_rfq, B
   out.push_back('P');
   appendBytes(out, portal);
   out.push_back(0);
-  describes_.push_back(DescribeEntry{until_rfq, true, std::move(m)});
+  describes_.push_back(DescribeEntry{until_rfq, true, std::move(m), std::string(portal)});
 }
 
 void ResultMasking::internalMessage(uint8_t type, std::span<const uint8_t> body) {
@@ -194,7 +197,8 @@ void ResultMasking::startPlan(const MaskingPtr& m, const sql::Statement* lineage
   // A relation created since the catalog was loaded: reload at the next idle point.
   if (unknown_oid) CatalogCache::ddlSeen();
   plan_ = masking::buildPlan(*m->session, lineage, cols, catalog.get());
-  rows_ = 0;
+  rows_ = part_start_ = 0;
+  exec_portal_.clear();
   limit_ = plan_.max_rows;
   if (plan_.active) masker_.emplace(*plan_session_, plan_);
   for (auto& name : plan_.masked)
@@ -221,6 +225,9 @@ Result<bool> ResultMasking::rowDescription(std::span<const uint8_t> body, uint64
       }
     }
     startPlan(e.masking, lineage, fields.value());
+    exec_portal_ = e.portal;
+    if (auto it = portal_rows_.find(e.portal); it != portal_rows_.end())
+      rows_ = part_start_ = it->second;
     return false;
   }
   if (!simple_.empty() && simple_.front().until_rfq == rfq_next && simple_.front().masking) {
@@ -263,7 +270,17 @@ std::vector<std::string> ResultMasking::resultEnded(bool command_complete, uint6
   masker_.reset();
   plan_ = {};
   exec_masking_.reset();
-  rows_ = limit_ = 0;
+  if (!exec_portal_.empty() || limit_ != 0) {
+    // A suspended portal continues its count at its next Execute; a completed one is done.
+    if (!command_complete && limit_ != 0) {
+      if (portal_rows_.size() >= kMaxNames) portal_rows_.clear();
+      portal_rows_[exec_portal_] = rows_;
+    } else {
+      portal_rows_.erase(exec_portal_);
+    }
+  }
+  rows_ = limit_ = part_start_ = 0;
+  exec_portal_.clear();
   while (!simple_.empty() && simple_.front().until_rfq < rfq_next) simple_.pop_front();
   if (command_complete && !simple_.empty() && simple_.front().until_rfq == rfq_next)
     simple_.front().index++;
@@ -280,7 +297,8 @@ void ResultMasking::readyForQuery(uint64_t rfq_seen) {
   masker_.reset();
   plan_ = {};
   masked_.clear();
-  rows_ = limit_ = 0;
+  rows_ = limit_ = part_start_ = 0;
+  exec_portal_.clear();
 }
 
 Result<void> ResultMasking::copyOut(std::span<const uint8_t> body, uint64_t rfq_next) {

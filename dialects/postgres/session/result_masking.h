@@ -67,7 +67,17 @@ class ResultMasking {
     return limit_ == 0 || rows_ <= limit_;
   }
   //! The current result lost rows to max_rows: the limit (0: none lost).
-  uint64_t rowsCut() const { return limit_ != 0 && rows_ > limit_ ? limit_ : 0; }
+  //! The current result lost rows to max_rows: how many rows this execution sent (0: none
+  //! lost). A portal fetched in parts counts its rows over all parts.
+  uint64_t rowsCut() const {
+    return limit_ != 0 && rows_ > limit_ ? limit_ - std::min(limit_, part_start_) : 0;
+  }
+  bool cut() const { return limit_ != 0 && rows_ > limit_; }
+  uint64_t limit() const { return limit_; }
+  //! ReadyForQuery with the transaction status: portals die when no transaction is open.
+  void transactionStatus(uint8_t status) {
+    if (status == 'I') portal_rows_.clear();
+  }
   //! DataRows must arrive whole (a plan rewrites them).
   bool wholeRows() const { return plan_.active; }
   //! RowDescription: Ok(false) when it answers Warden's own Describe (drop it).
@@ -100,6 +110,7 @@ class ResultMasking {
     uint64_t until_rfq = 0;
     bool ours = false;
     MaskingPtr masking;
+    std::string portal;  // ours: the portal the Execute runs
   };
   struct InternalQuery {
     uint64_t until_rfq = 0;
@@ -136,6 +147,11 @@ class ResultMasking {
   std::optional<masking::PlanMasker> masker_;
   std::vector<std::string> masked_;
   uint64_t rows_ = 0, limit_ = 0;  // DataRows of the current result, its max_rows
+  uint64_t part_start_ = 0;        // rows_ when this execution of a portal began
+  std::string exec_portal_;        // the portal whose rows are counted (extended)
+  //! Rows portals suspended with so far (max_rows spans Executes of one portal); bounded.
+  std::unordered_map<std::string, uint64_t> portal_rows_;
+
   DataRowRewriter rewriter_;
   std::unique_ptr<CopyOutRewriter> copy_;
   //! The masking of the Execute whose Describe Warden sent (a COPY answers it with NoData).
