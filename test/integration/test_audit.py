@@ -340,7 +340,8 @@ class AuditTest(common.GatewayCase):
                    what="a checkpoint record")
         cp = [x for x in records(self.audit_dir) if x["event"] == "checkpoint"][-1]
         self.assertEqual(cp["checkpoint"]["upto_seq"], cp["seq"] - 1)
-        self.assertTrue((self.audit_dir / "audit-head.json").exists())
+        # The signed head is written just after the batch holding the checkpoint is durable.
+        wait_until(lambda: (self.audit_dir / "audit-head.json").exists(), 10, what="the head")
         self.assertTrue((self.audit_dir / "audit-signing.pub").exists())
         r = run_warden("audit", "verify", self.audit_dir)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
