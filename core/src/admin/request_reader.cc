@@ -2,6 +2,7 @@
 //! http-parser drives callbacks with slices of the caller's buffer; this file copies them into
 //! an HttpRequest, enforces the limits as the slices arrive (nothing is buffered past a cap),
 //! and pauses the parser in on_message_complete so one feed() yields at most one request.
+#include "warden/base/ascii.h"
 #include "warden/admin/request_reader.h"
 
 #include <http_parser.h>
@@ -26,14 +27,6 @@ std::string trimmed(const std::string& s) {
   while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
   return s.substr(b, e - b);
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "jws_alg.h"
 #include "jwt_claims.h"
 #include "strict_json.h"
+#include "warden/base/ascii.h"
 #include "warden/identity/base64url.h"
 #include "warden/identity/jwt.h"
 
@@ -45,13 +46,6 @@ std::variant<Parts, TokenFailure> split(std::string_view token, size_t max_bytes
     return fail(TokenError::Malformed, "token has an empty header or payload");
   }
   return p;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 struct ParsedHeader {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "warden/base/ascii.h"
 #include "warden/base/glob.h"
 #include "warden/masking/json_mask.h"
 
@@ -23,17 +24,6 @@ Name splitRelation(std::string_view qualified) {
   std::string_view head = qualified.substr(0, dot);
   size_t dot2 = head.rfind('.');
   return {dot2 == std::string_view::npos ? head : head.substr(dot2 + 1), qualified.substr(dot + 1)};
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 bool schemaMatches(const ColumnPattern& p, std::string_view schema) {
@@ -169,8 +159,8 @@ class Planner {
   bool isTableObject(Name n) const {
     for (const sql::ObjectRef* o : objects_) {
       if (o->type != sql::ObjectType::Table && o->type != sql::ObjectType::View) continue;
-      if (iequals(o->name, n.table) &&
-          (n.schema.empty() || o->schema.empty() || iequals(o->schema, n.schema)))
+      if (equalsIgnoreCase(o->name, n.table) &&
+          (n.schema.empty() || o->schema.empty() || equalsIgnoreCase(o->schema, n.schema)))
         return true;
     }
     return false;

@@ -4,30 +4,13 @@
 #include <charconv>
 
 #include "sql/analyzer.h"
+#include "warden/base/ascii.h"
 
 namespace warden::dialect::postgres {
 
 std::atomic<uint64_t> CatalogCache::generation_{1};
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 template <typename T>
 bool parseInt(std::string_view s, T& out) {
@@ -36,7 +19,8 @@ bool parseInt(std::string_view s, T& out) {
 }
 
 bool systemSchema(std::string_view schema) {
-  return iequals(schema, "pg_catalog") || iequals(schema, "information_schema");
+  return equalsIgnoreCase(schema, "pg_catalog") ||
+         equalsIgnoreCase(schema, "information_schema");
 }
 
 //! The parser shared by this thread's catalogs (view definitions).
@@ -91,7 +75,8 @@ bool PgCatalog::addRow(const std::vector<std::string_view>& f, const std::vector
 
 void PgCatalog::finish() {
   by_name_.clear();
-  for (size_t i = 0; i < relations_.size(); ++i) by_name_[lower(relations_[i].name)].push_back(i);
+  for (size_t i = 0; i < relations_.size(); ++i)
+    by_name_[toLowerAscii(relations_[i].name)].push_back(i);
   auto& analyzer = viewAnalyzer();
   for (auto& r : relations_) {
     if (!r.view || r.definition.empty()) continue;
@@ -116,26 +101,26 @@ const PgCatalog::RelationInfo* PgCatalog::byOid(uint32_t oid) const {
 
 const PgCatalog::RelationInfo* PgCatalog::relation(std::string_view schema,
                                                     std::string_view name) const {
-  auto it = by_name_.find(lower(name));
+  auto it = by_name_.find(toLowerAscii(name));
   if (it == by_name_.end()) return nullptr;
   for (size_t i : it->second)
-    if (schema.empty() || iequals(schema, relations_[i].schema)) return &relations_[i];
+    if (schema.empty() || equalsIgnoreCase(schema, relations_[i].schema)) return &relations_[i];
   return nullptr;
 }
 
 masking::RelationCatalog::Relation PgCatalog::find(std::string_view schema,
                                                    std::string_view name) const {
   if (systemSchema(schema)) return Relation::Table;
-  auto it = by_name_.find(lower(name));
+  auto it = by_name_.find(toLowerAscii(name));
   if (it == by_name_.end()) {
     // pg_class, pg_stat_activity, ... : system relations are not user data.
-    if (schema.empty() && name.size() > 3 && iequals(name.substr(0, 3), "pg_")) return Relation::Table;
+    if (schema.empty() && name.size() > 3 && equalsIgnoreCase(name.substr(0, 3), "pg_")) return Relation::Table;
     return Relation::Unknown;
   }
   bool table = false;
   for (size_t i : it->second) {
     const auto& r = relations_[i];
-    if (!schema.empty() && !iequals(schema, r.schema)) continue;
+    if (!schema.empty() && !equalsIgnoreCase(schema, r.schema)) continue;
     if (r.view) return Relation::View;
     table = true;
   }
@@ -144,15 +129,15 @@ masking::RelationCatalog::Relation PgCatalog::find(std::string_view schema,
 
 bool PgCatalog::viewSources(std::string_view schema, std::string_view name, std::string_view column,
                             std::vector<sql::ColumnSource>& out) const {
-  auto it = by_name_.find(lower(name));
+  auto it = by_name_.find(toLowerAscii(name));
   if (it == by_name_.end()) return false;
   bool found = false;
   for (size_t i : it->second) {
     const auto& r = relations_[i];
-    if (!r.view || (!schema.empty() && !iequals(schema, r.schema))) continue;
+    if (!r.view || (!schema.empty() && !equalsIgnoreCase(schema, r.schema))) continue;
     if (!r.lineage_ok) return false;
     for (size_t c = 0; c < r.columns.size() && c < r.lineage.size(); ++c) {
-      if (column != "*" && !iequals(column, r.columns[c])) continue;
+      if (column != "*" && !equalsIgnoreCase(column, r.columns[c])) continue;
       out.insert(out.end(), r.lineage[c].begin(), r.lineage[c].end());
       found = true;
     }
